@@ -1,0 +1,1 @@
+"""Explainable Chinese risk detection. Pure library: imports nothing of Django."""

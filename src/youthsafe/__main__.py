@@ -1,0 +1,3 @@
+from youthsafe.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Django project core: settings, accounts, roles and permissions, jurisdictions, audit log."""

@@ -1,0 +1,63 @@
+"""The one helper that guards HTML views and API routes alike (style-anchors rule 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
+from youthsafe.core.roles import Permission
+
+_M = TypeVar("_M", bound=models.Model)
+ViewFunc = Callable[..., HttpResponse]
+
+
+def allowed(user: User | AnonymousUser, permission: Permission) -> bool:
+    return isinstance(user, User) and user.is_authenticated and user.has_perm_name(permission)
+
+
+def require(user: User | AnonymousUser, permission: Permission) -> User:
+    """Return the user when they hold ``permission``; raise ``PermissionDenied`` otherwise."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied(_("Please log in."))
+    if not user.has_perm_name(permission):
+        raise PermissionDenied(_("Your role does not allow this action."))
+    return user
+
+
+def require_write_in(user: User, jurisdiction: Jurisdiction | None) -> None:
+    if not user.can_write_in(jurisdiction):
+        raise PermissionDenied(_("This record belongs to a jurisdiction outside yours."))
+
+
+def permission_required(permission: Permission) -> Callable[[ViewFunc], ViewFunc]:
+    """Guard an HTML view: anonymous users go to the login page, others need ``permission``."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(request.user, permission)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def get_visible_or_404(queryset: JurisdictionScopedQuerySet[_M], user: User | AnonymousUser, **lookup: Any) -> _M:
+    """A record the user may see, or 404: records of other jurisdictions are not revealed to exist."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(_("No such record in your jurisdiction.")) from exc

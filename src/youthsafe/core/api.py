@@ -1,0 +1,48 @@
+"""The JSON API: one NinjaAPI at ``/api/`` with OpenAPI docs at ``/api/docs``; each app adds a router."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from youthsafe import __version__
+
+api = NinjaAPI(
+    title="YouthSafe API",
+    version=__version__,
+    description="Registry, supervision, content, leads, early warning, outreach and reports. "
+    "Session authentication (with CSRF on unsafe methods) for browser clients.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    detail: str | list[str] | dict[str, list[str]]
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail: object = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def _register_routers() -> None:
+    from youthsafe.registry.api import router as registry_router
+
+    api.add_router("/registry/", registry_router)
+
+
+_register_routers()

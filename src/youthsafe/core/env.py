@@ -1,0 +1,50 @@
+"""Typed readers for ``YOUTHSAFE_*`` environment variables.
+
+Every value may also come from a file named by ``<NAME>_FILE`` (Docker/Kubernetes secrets), as in
+Healthchecks' settings helpers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PREFIX = "YOUTHSAFE_"
+
+
+def env_str(name: str, default: str = "") -> str:
+    """Return ``YOUTHSAFE_<name>`` or the contents of the file in ``YOUTHSAFE_<name>_FILE``."""
+    full = PREFIX + name
+    file_name = os.environ.get(full + "_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(full, default)
+
+
+def env_bool(name: str, *, default: bool = False) -> bool:
+    raw = env_str(name, "")
+    if raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{PREFIX}{name} must be true or false, got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = env_str(name, "")
+    if raw == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]

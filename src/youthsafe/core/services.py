@@ -1,0 +1,79 @@
+"""Mutations of accounts and jurisdictions: one ``do_*`` function each (style-anchors rule 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from youthsafe.core import audit
+from youthsafe.core.access import require, require_write_in
+from youthsafe.core.models import AuditAction, Jurisdiction, User
+from youthsafe.core.roles import Permission
+
+_USER_FIELDS = ("username", "display_name", "email", "phone", "role", "jurisdiction", "is_active")
+
+
+@transaction.atomic
+def do_create_jurisdiction(*, actor: User, data: dict[str, Any]) -> Jurisdiction:
+    require(actor, Permission.JURISDICTION_MANAGE)
+    require_write_in(actor, data.get("parent"))
+    node = Jurisdiction(**data)
+    node.full_clean()
+    node.save()
+    audit.record(AuditAction.CREATE, actor=actor, obj=node, jurisdiction=node, after=audit.snapshot(node))
+    return node
+
+
+@transaction.atomic
+def do_update_jurisdiction(node: Jurisdiction, *, actor: User, data: dict[str, Any]) -> Jurisdiction:
+    require(actor, Permission.JURISDICTION_MANAGE)
+    require_write_in(actor, node)
+    before = audit.snapshot(node)
+    for key, value in data.items():
+        setattr(node, key, value)
+    node.full_clean()
+    node.save()
+    old, new = audit.diff(before, audit.snapshot(node))
+    if new:
+        audit.record(AuditAction.CHANGE, actor=actor, obj=node, jurisdiction=node, before=old, after=new)
+    return node
+
+
+@transaction.atomic
+def do_create_user(*, actor: User, data: dict[str, Any], password: str) -> User:
+    require(actor, Permission.USER_MANAGE)
+    require_write_in(actor, data.get("jurisdiction"))
+    user = User(**data)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(AuditAction.CREATE, actor=actor, obj=user, after=audit.snapshot(user, _USER_FIELDS))
+    return user
+
+
+@transaction.atomic
+def do_update_user(user: User, *, actor: User, data: dict[str, Any], password: str = "") -> User:
+    require(actor, Permission.USER_MANAGE)
+    require_write_in(actor, user.jurisdiction)
+    require_write_in(actor, data.get("jurisdiction", user.jurisdiction))
+    before = audit.snapshot(user, _USER_FIELDS)
+    for key, value in data.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    old, new = audit.diff(before, audit.snapshot(user, _USER_FIELDS))
+    if password:
+        new["password"] = "(reset)"
+    if new:
+        audit.record(AuditAction.CHANGE, actor=actor, obj=user, before=old, after=new)
+    return user
+
+
+@transaction.atomic
+def do_change_own_password(user: User, *, new_password: str) -> None:
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(AuditAction.PASSWORD_CHANGE, actor=user, obj=user, jurisdiction=user.jurisdiction)

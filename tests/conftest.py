@@ -1,0 +1,55 @@
+"""Shared fixtures: a jurisdiction tree and one user per role, in the city and in a district."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
+from youthsafe.core.roles import Role
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class Tree:
+    city: Jurisdiction
+    north: Jurisdiction  # district
+    south: Jurisdiction  # sibling district
+    station: Jurisdiction  # police station under north
+    other_city: Jurisdiction
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    city = Jurisdiction.objects.create(code="JC", name="江城市", kind=JurisdictionKind.CITY)
+    north = Jurisdiction.objects.create(code="JC-N", name="江北区", kind=JurisdictionKind.DISTRICT, parent=city)
+    south = Jurisdiction.objects.create(code="JC-S", name="江南区", kind=JurisdictionKind.DISTRICT, parent=city)
+    station = Jurisdiction.objects.create(code="JC-N-1", name="江北派出所", kind=JurisdictionKind.STATION, parent=north)
+    other = Jurisdiction.objects.create(code="HZ", name="海州市", kind=JurisdictionKind.CITY)
+    return Tree(city, north, south, station, other)
+
+
+@pytest.fixture
+def make_user(tree: Tree) -> Callable[..., User]:
+    def make(role: Role | str, jurisdiction: Jurisdiction | None = None, username: str | None = None) -> User:
+        name = username or f"{role}-{(jurisdiction or tree.city).code}".lower()
+        user = User(username=name, role=str(role), jurisdiction=jurisdiction or tree.city, display_name=name)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,252 @@
+"""Linear character n-gram text models: fast numpy inference, explanations, pickle-free artefacts.
+
+A ``TextModel`` holds one shared ``NgramSpace`` and up to two heads over it:
+
+* a **category** head: one linear scorer per label (one-vs-rest; a two-label single-label task stores only
+  the positive, sorted-last label) followed by per-label Platt calibration and a per-label threshold;
+* a **risk** head: one linear regressor whose output, clipped to 0-10, is the risk level.
+
+Features are sublinear term frequencies (``1 + log count``) of the n-grams, multiplied by a per-head feature
+scale (IDF, or naive-Bayes log-count ratios for binary tasks) and L2-normalised per text; the score is a
+sparse-dense product. All of it runs on numpy/scipy arrays, never on sklearn vectorizers.
+
+Artefact (a directory; see ``save``): ``model.json`` (version, task, labels, thresholds, feature config,
+training data SHA-256, seed, metrics, created) and ``arrays.npz`` read with ``allow_pickle=False`` so a
+model file can never execute code. The shipped default model lives in ``data/model/`` and has both heads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from youthsafe.detection.features import NgramSpace, sublinear
+
+__all__ = ["RISK_LABEL", "ModelError", "TextModel", "load_default_model"]
+
+FORMAT = 1
+RISK_LABEL = "risk"  # pass to ``explain`` to explain the risk head
+DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "model"
+F32 = npt.NDArray[np.float32]
+
+
+class ModelError(Exception):
+    """A model directory is missing, malformed or of an unknown format."""
+
+
+@dataclass(slots=True)
+class Head:
+    """One linear head: ``scale`` (V,), ``weights`` (V, k), ``bias`` (k,), Platt ``platt_a``/``_b`` (k,)."""
+
+    scale: F32
+    weights: F32
+    bias: F32
+    platt_a: F32
+    platt_b: F32
+
+    def raw_scores(self, counts: sp.csr_matrix) -> F32:
+        """Decision values (n, k) for a sublinear count matrix."""
+        data = counts.data * self.scale[counts.indices]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+        norms[norms == 0] = 1.0  # a text without known n-grams scores the bias alone
+        scaled = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+        out: F32 = (np.asarray(scaled @ self.weights) / norms[:, None] + self.bias).astype(np.float32)
+        return out
+
+    def calibrated(self, scores: F32) -> F32:
+        """Platt sigmoid of the decision values."""
+        z = np.clip(self.platt_a * scores + self.platt_b, -30.0, 30.0)
+        out: F32 = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+        return out
+
+
+@dataclass
+class TextModel:
+    """A trained model: ``predict_proba``/``predict_risk`` take already *normalised* texts."""
+
+    task: str
+    labels: list[str]
+    thresholds: dict[str, float]
+    space: NgramSpace
+    category: Head | None = None
+    risk: Head | None = None
+    multi_label: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """Stable identifier: task plus a digest of the weights (set at save/load)."""
+        return str(self.meta.get("version") or f"{self.task}-unsaved")
+
+    # -- inference -------------------------------------------------------------------------------------
+
+    def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        counts = self.space.counts(list(texts))
+        counts.data = sublinear(counts.data)
+        return counts
+
+    def predict_proba(self, normalized_texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Calibrated probability per label, shape (n, len(labels)); (n, 0) for a risk-only model."""
+        n = len(normalized_texts)
+        if self.category is None or n == 0:
+            return np.zeros((n, len(self.labels)), dtype=np.float32)
+        return self._proba_from_counts(self._counts(normalized_texts))
+
+    def _proba_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
+        assert self.category is not None  # noqa: S101 - callers check; narrows the type for mypy
+        probs = self.category.calibrated(self.category.raw_scores(counts))
+        if len(self.labels) == 2 and not self.multi_label and probs.shape[1] == 1:
+            return np.hstack([1.0 - probs, probs]).astype(np.float32)
+        if not self.multi_label:
+            total = probs.sum(axis=1, keepdims=True)
+            total[total == 0] = 1.0
+            probs = (probs / total).astype(np.float32)
+        return probs
+
+    def predict_risk(self, normalized_texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
+        """Risk level 0-10 (float) per text, or None when the model has no risk head."""
+        if self.risk is None:
+            return None
+        if not normalized_texts:
+            return np.zeros(0, dtype=np.float32)
+        return self._risk_from_counts(self._counts(normalized_texts))
+
+    def _risk_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
+        assert self.risk is not None  # noqa: S101 - callers check; narrows the type for mypy
+        return np.clip(self.risk.raw_scores(counts)[:, 0], 0.0, 10.0).astype(np.float32)
+
+    def predict_both(
+        self, normalized_texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+        """``predict_proba`` and ``predict_risk`` sharing one feature extraction (what the engine wants)."""
+        counts = self._counts(normalized_texts) if normalized_texts else None
+        n = len(normalized_texts)
+        if counts is None:
+            empty = np.zeros(0, np.float32)
+            return np.zeros((0, len(self.labels)), np.float32), None if self.risk is None else empty
+        probs = (
+            self._proba_from_counts(counts)
+            if self.category is not None
+            else np.zeros((n, len(self.labels)), np.float32)
+        )
+        return probs, None if self.risk is None else self._risk_from_counts(counts)
+
+    def explain(self, normalized_text: str, label: str, k: int = 5) -> list[tuple[int, int, float]]:
+        """Strongest n-gram spans pushing ``label`` (or ``RISK_LABEL``) up: ``(start, end, weight)``.
+
+        Offsets index ``normalized_text``; weights are each occurrence's share of the decision value, sorted
+        strongest first. Only positive contributions are returned: they are the evidence for a flag.
+        """
+        head, column, sign = self._head_for(label)
+        feats, starts, ends = self.space.spans(normalized_text)
+        if not len(feats):
+            return []
+        uniq, inverse, counts = np.unique(feats, return_inverse=True, return_counts=True)
+        values = sublinear(counts.astype(np.float32)) * head.scale[uniq]
+        norm = float(np.sqrt(np.sum(values * values))) or 1.0
+        per_feature = sign * values * head.weights[uniq, column] / norm / counts
+        weight = per_feature[inverse]
+        order = np.lexsort((starts, -weight))
+        best = [i for i in order[: max(k, 0)] if weight[i] > 0]
+        return [(int(starts[i]), int(ends[i]), round(float(weight[i]), 6)) for i in best]
+
+    def _head_for(self, label: str) -> tuple[Head, int, float]:
+        if label == RISK_LABEL:
+            if self.risk is None:
+                raise KeyError("this model has no risk head")
+            return self.risk, 0, 1.0
+        if self.category is None or label not in self.labels:
+            raise KeyError(f"unknown label {label!r}; labels are {self.labels}")
+        index = self.labels.index(label)
+        if self.category.weights.shape[1] == 1:  # binary: one scorer for the positive (last) label
+            return self.category, 0, 1.0 if index == 1 else -1.0
+        return self.category, index, 1.0
+
+    # -- persistence -----------------------------------------------------------------------------------
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every array of the model by name (what ``arrays.npz`` holds)."""
+        out: dict[str, npt.NDArray[Any]] = {"alphabet": self.space.alphabet, "keys": self.space.keys}
+        for name, head in (("category", self.category), ("risk", self.risk)):
+            if head is not None:
+                for part in ("scale", "weights", "bias", "platt_a", "platt_b"):
+                    out[f"{name}.{part}"] = np.ascontiguousarray(getattr(head, part), dtype=np.float32)
+        return out
+
+    def weights_digest(self) -> str:
+        """SHA-256 over all array bytes: equal digests mean byte-identical weights."""
+        digest = hashlib.sha256()
+        for name, arr in sorted(self.arrays().items()):
+            digest.update(name.encode())
+            digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
+            digest.update(np.ascontiguousarray(arr).tobytes())
+        return digest.hexdigest()
+
+    def save(self, path: str | Path) -> None:
+        """Write ``model.json`` and ``arrays.npz`` into directory ``path`` (created if needed)."""
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        digest = self.weights_digest()
+        self.meta["version"] = f"{self.task}-{digest[:12]}"
+        np.savez_compressed(out / "arrays.npz", allow_pickle=False, **self.arrays())
+        doc = {
+            "format": FORMAT,
+            **self.meta,
+            "version": self.meta["version"],
+            "task": self.task,
+            "labels": self.labels,
+            "multi_label": self.multi_label,
+            "thresholds": self.thresholds,
+            "heads": [h for h in ("category", "risk") if getattr(self, h) is not None],
+            "features": {**self.meta.get("features", {}), "n_max": self.space.n_max},
+            "weights_sha256": digest,
+        }
+        (out / "model.json").write_text(
+            json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextModel:
+        """Load a model directory written by ``save`` (never unpickles anything)."""
+        root = Path(path)
+        try:
+            doc = json.loads((root / "model.json").read_text(encoding="utf-8"))
+            with np.load(root / "arrays.npz", allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load model from {root}: {exc}") from exc
+        if doc.get("format") != FORMAT:
+            raise ModelError(f"{root}: unsupported model format {doc.get('format')!r}")
+        space = NgramSpace(arrays["alphabet"], arrays["keys"], int(doc["features"]["n_max"]))
+        heads = {
+            name: Head(
+                *(arrays[f"{name}.{part}"] for part in ("scale", "weights", "bias", "platt_a", "platt_b"))
+            )
+            for name in doc.get("heads", [])
+        }
+        return cls(
+            task=str(doc["task"]),
+            labels=[str(x) for x in doc["labels"]],
+            thresholds={str(k): float(v) for k, v in doc["thresholds"].items()},
+            space=space,
+            category=heads.get("category"),
+            risk=heads.get("risk"),
+            multi_label=bool(doc.get("multi_label", False)),
+            meta={k: v for k, v in doc.items() if k not in {"format", "heads"}},
+        )
+
+
+def load_default_model() -> TextModel | None:
+    """The model shipped in ``data/model/`` (category + risk heads), or None when it is not installed."""
+    if not (DEFAULT_MODEL_DIR / "model.json").exists():
+        return None
+    return TextModel.load(DEFAULT_MODEL_DIR)

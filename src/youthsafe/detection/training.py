@@ -38,7 +38,7 @@ class TrainConfig:
     min_df: int = 2
     max_features: int | None = None
     c: float = 3.0  # inverse L2 strength of the logistic regressions
-    ridge_alpha: float = 1.0
+    ridge_alpha: float = 0.1
     folds: int = 5
     seed: int = 0
     nb_smoothing: float = 1.0
@@ -176,6 +176,7 @@ def train_category(
     multi_label: bool,
     cfg: TrainConfig,
     dev: tuple[list[str], list[list[str]]] | None = None,
+    space: NgramSpace | None = None,
 ) -> TextModel:
     """Train a category model on *normalised* texts; ``labels[i]`` lists the labels of text i."""
     names = sorted({lab for labs in labels for lab in labs}, key=_label_key)
@@ -190,7 +191,8 @@ def train_category(
         )
 
     y = matrix(labels)
-    space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
+    if space is None:
+        space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
     dev_pair = None if dev is None else (dev[0], matrix(dev[1]))
     held_scores, held_y = _heldout_scores(space, texts, y, _fit_category_head, cfg, dev_pair)
     head = _fit_category_head(_features(space, texts), y, cfg)
@@ -233,9 +235,7 @@ def _fit_risk_head(counts: sp.csr_matrix, y: npt.NDArray[np.float64], cfg: Train
     from sklearn.linear_model import Ridge
 
     scale = _idf(counts)
-    model = Ridge(
-        alpha=cfg.ridge_alpha, solver="cholesky" if counts.shape[1] < 3000 else "sparse_cg", tol=1e-6
-    )
+    model = Ridge(alpha=cfg.ridge_alpha, solver="lsqr", tol=1e-6)  # lsqr: deterministic on sparse input
     model.fit(_scaled(counts, scale), y)
     one, zero = np.ones(1, np.float32), np.zeros(1, np.float32)
     return Head(
@@ -253,10 +253,12 @@ def train_risk(
     *,
     cfg: TrainConfig,
     dev: tuple[list[str], list[float]] | None = None,
+    space: NgramSpace | None = None,
 ) -> TextModel:
-    """Train a risk-level (0-10) regressor on *normalised* texts."""
+    """Train a risk-level (0-10) regressor on *normalised* texts (``space``: reuse a vocabulary)."""
     y = np.asarray(levels, dtype=np.float64)
-    space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
+    if space is None:
+        space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
     dev_pair = None if dev is None else (dev[0], np.asarray(dev[1], dtype=np.float64))
     held, held_y = _heldout_scores(space, texts, y, _fit_risk_head, cfg, dev_pair)
     head = _fit_risk_head(_features(space, texts), y, cfg)

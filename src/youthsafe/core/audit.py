@@ -112,7 +112,9 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-        if jurisdiction is None:
+        if jurisdiction is None and isinstance(obj, Jurisdiction):
+            jurisdiction = obj
+        elif jurisdiction is None:
             maybe = getattr(obj, "jurisdiction", None)
             jurisdiction = maybe if isinstance(maybe, Jurisdiction) else None
     with transaction.atomic():

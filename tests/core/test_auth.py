@@ -1,0 +1,103 @@
+"""Login, lockout, logout, password change, session and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.conftest import PASSWORD, Tree
+from youthsafe.core.models import AuditAction, AuditEvent, User
+
+
+def test_login_is_audited_and_lands_on_dashboard(make_user: Callable[..., User]) -> None:
+    user = make_user("analyst")
+    client = Client()
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=user).count() == 1
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2(make_user: Callable[..., User]) -> None:
+    assert make_user("analyst").password.startswith("argon2")
+
+
+def test_failed_logins_are_audited_then_locked_out(make_user: Callable[..., User]) -> None:
+    user = make_user("analyst")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": user.username, "password": "wrong-password"})
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor_label=user.username).count() >= 4
+    # Locked: even the right password is refused now.
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert not AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=user).exists()
+
+
+def test_logout_is_a_post_and_is_audited(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+    user = make_user("analyst")
+    client = login(user)
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=user).exists()
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_password_change(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+    user = make_user("reviewer")
+    client = login(user)
+    bad = client.post("/password/", {"old_password": "nope", "new_password1": "x", "new_password2": "x"})
+    assert bad.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    good = client.post("/password/", {"old_password": PASSWORD, "new_password1": "A-much-longer-pass-77",
+                                      "new_password2": "A-much-longer-pass-77"})
+    assert good.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("A-much-longer-pass-77")
+    assert AuditEvent.objects.filter(action=AuditAction.PASSWORD_CHANGE, actor=user).exists()
+
+
+def test_csrf_is_enforced_on_forms(make_user: Callable[..., User]) -> None:
+    user = make_user("administrator")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/jurisdictions/new/", {"code": "X", "name": "X", "kind": "district"})
+    assert response.status_code == 403
+
+
+def test_security_headers(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+    response = login(make_user("analyst")).get("/dashboard/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_expires_after_idle_time() -> None:
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
+
+
+def test_chinese_is_the_default_language(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+    client = login(make_user("analyst"))
+    response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert "平台台账" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/dashboard/")
+    assert response["Content-Language"] == "en"
+    assert "Platform registry" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["leader", "auditor", "administrator"])
+def test_global_roles_read_every_jurisdiction(tree: Tree, make_user: Callable[..., User], role: str) -> None:
+    user = make_user(role, tree.north)
+    assert user.can_read_in(tree.south)
+    assert user.can_read_in(tree.other_city)

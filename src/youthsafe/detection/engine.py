@@ -1,0 +1,324 @@
+"""The detection engine: normalise, match rules, grade risk, combine with the classifier, explain.
+
+``Engine.scan`` is the one entry point the CLI, the pipeline and the web app use. It never raises on
+content: any text, including empty strings and unusual Unicode, yields a ``ScanResult``. When no
+classifier model is available (or it fails to load or to predict) the engine runs rules-only and says so
+in ``model_version``.
+
+Flag semantics (architecture.md, "Contracts"): ``flagged`` is true when a violation category passes its
+threshold or the risk level reaches ``alert_level``. W01 is a welfare signal (regulatory-reference 0.2
+principle 3): it is reported through ``welfare`` and never counts as a violation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from youthsafe.detection import taxonomy
+from youthsafe.detection.dedup import DedupIndex
+from youthsafe.detection.normalize import Normalized, normalize, normalize_text
+from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
+from youthsafe.detection.rules import Hit, RuleSet, load_rules
+
+__all__ = ["CategoryScore", "Engine", "Evidence", "RuleHit", "ScanResult"]
+
+log = logging.getLogger(__name__)
+
+WELFARE = "W01"
+_MODEL_EXPLAIN_K = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryScore:
+    """Score of one category in [0, 1] and whether it passes its threshold."""
+
+    id: str
+    score: float
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why something fired: a span ``[start, end)`` of the ORIGINAL text and the rule or model behind it."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    rule_id: str
+    source: str  # term | pinyin | homophone | regex | combination | risk | model
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    """A rule that fired on the post; shadow rules are reported but never act."""
+
+    rule_id: str
+    category: str
+    shadow: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Findings for one text. ``to_dict`` gives the JSON object of the scan contract (architecture.md)."""
+
+    categories: list[CategoryScore]
+    risk_level: int
+    recruitment: bool
+    flagged: bool
+    violation: bool
+    welfare: bool
+    evidence: list[Evidence]
+    rules_fired: list[RuleHit]
+    model_version: str
+    rules_version: str
+    explanation: str
+    cluster_id: int | None = None
+    duplicate_of: int | None = None
+
+    def with_cluster(self, cluster_id: int, duplicate_of: int | None) -> ScanResult:
+        """Copy with the near-duplicate cluster filled in."""
+        return replace(self, cluster_id=cluster_id, duplicate_of=duplicate_of)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: plain lists and dicts of str, int, float, bool and None."""
+        return asdict(self)
+
+
+@dataclass
+class _Model:
+    """The loaded classifier (duck-typed to ``classifier.TextModel``) or the reason there is none."""
+
+    model: Any | None
+    status: str
+    labels: list[str] = field(default_factory=list)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+def _load_model(model_dir: Path | None, use_default: bool) -> _Model:
+    try:
+        from youthsafe.detection import classifier
+    except Exception as exc:  # the classifier module is optional: the rules stand alone
+        return _Model(None, f"rules-only (classifier unavailable: {type(exc).__name__})")
+    model: Any | None
+    try:
+        if model_dir is not None:
+            model = classifier.TextModel.load(model_dir)
+        elif use_default:
+            model = classifier.load_default_model()
+        else:
+            model = None
+    except Exception as exc:  # a broken model must not stop scanning; say so instead
+        log.warning("model failed to load, running rules-only: %s", exc)
+        return _Model(None, f"rules-only (model failed to load: {type(exc).__name__}: {exc})"[:200])
+    if model is None:
+        return _Model(None, "rules-only (no model)")
+    return _Model(model, str(model.version), list(model.labels), dict(model.thresholds))
+
+
+class Engine:
+    """Scans batches of texts; build once (loads rules, risk lexicon and model) and reuse across threads."""
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        rules_dir: Path | None = None,
+        alert_level: int = 6,
+        *,
+        use_default_model: bool = True,
+        dedup: bool = False,
+    ) -> None:
+        if not 0 <= alert_level <= 10:
+            raise ValueError("alert_level must be between 0 and 10")
+        self.alert_level = alert_level
+        self.rules: RuleSet = load_rules(rules_dir)
+        self.grader = RiskGrader()
+        self._model = _load_model(Path(model_dir) if model_dir else None, use_default_model)
+        self.dedup = DedupIndex() if dedup else None
+
+    @property
+    def model_version(self) -> str:
+        """Version of the loaded model, or ``rules-only (...)`` with the reason."""
+        return self._model.status
+
+    @property
+    def rules_version(self) -> str:
+        """Combined version of the rule files and the risk lexicon."""
+        return f"{self.rules.version}+{self.grader.version}"
+
+    def scan(self, texts: Sequence[str]) -> list[ScanResult]:
+        """Scan a batch of texts; returns one ``ScanResult`` per text, in order."""
+        norms = [normalize_text(t) for t in texts]
+        probs, risks, status = self._predict(norms)
+        clusters = self.dedup.assign(texts, normalized=norms) if self.dedup else None
+        out: list[ScanResult] = []
+        for i, text in enumerate(texts):
+            labels = self._model.labels
+            prob_row = {lab: float(p) for lab, p in zip(labels, probs[i], strict=True)} if probs else {}
+            risk_value = float(risks[i]) if risks is not None else None
+            result = self._scan_one(text, norms[i], prob_row, risk_value, status)
+            if clusters is not None:
+                result = result.with_cluster(clusters[i].cluster_id, clusters[i].duplicate_of)
+            out.append(result)
+        return out
+
+    def _predict(self, norms: list[str]) -> tuple[list[list[float]] | None, list[float] | None, str]:
+        model = self._model.model
+        if model is None or not norms:
+            return None, None, self._model.status
+        try:
+            probs = model.predict_proba(norms)
+            risk = model.predict_risk(norms)
+            return probs.tolist(), (None if risk is None else list(risk.tolist())), self._model.status
+        except Exception as exc:  # keep scanning with rules if the model breaks mid-run
+            log.warning("model prediction failed, rules-only for this batch: %s", exc)
+            return None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
+
+    def _scan_one(
+        self, text: str, norm: str, probs: dict[str, float], risk_value: float | None, status: str
+    ) -> ScanResult:
+        hits, normobj = self.rules.apply(text, norm)
+        rule_scores, factors = self.rules.score(hits)
+        assessment = self.grader.grade(text, norm, normobj)
+        level = _combine_risk(assessment, risk_value)
+        categories = self._categories(rule_scores, factors, probs, level)
+        evidence = _rule_evidence(hits) + _risk_evidence(assessment)
+        evidence += self._model_evidence(text, norm, normobj, categories, rule_scores)
+        recruitment = assessment.recruitment or any(h.rule.id.startswith("A07.recruit") for h in hits)
+        violation = any(c.flagged for c in categories if c.id != WELFARE)
+        welfare = any(c.flagged for c in categories if c.id == WELFARE)
+        return ScanResult(
+            categories=categories,
+            risk_level=level,
+            recruitment=recruitment,
+            flagged=violation or level >= self.alert_level,
+            violation=violation,
+            welfare=welfare,
+            evidence=evidence,
+            rules_fired=_rules_fired(hits),
+            model_version=status,
+            rules_version=self.rules_version,
+            explanation=_explain(categories, level, recruitment, status),
+        )
+
+    def _categories(
+        self, rule_scores: dict[str, float], factors: dict[str, float], probs: dict[str, float], level: int
+    ) -> list[CategoryScore]:
+        out: list[CategoryScore] = []
+        for cid in taxonomy.text_detectable_ids():
+            if cid == WELFARE:
+                score = max(level / 10, probs.get(WELFARE, 0.0))
+                model_thr = self._model.thresholds.get(cid, 1.01)  # no threshold: the model alone never flags
+                flagged = level >= WELFARE_LEVEL or probs.get(WELFARE, 0.0) >= model_thr
+            else:
+                factor = factors.get(cid, 1.0)
+                rule_score = rule_scores.get(cid, 0.0) * factor
+                model_score = probs.get(cid, 0.0) * factor
+                score = max(rule_score, model_score)
+                flagged = rule_score >= self.rules.threshold(cid) or (
+                    cid in probs and model_score >= self._model.thresholds.get(cid, 0.5)
+                )
+            if score > 0 or cid in probs:
+                out.append(CategoryScore(cid, round(score, 4), flagged))
+        out.sort(key=lambda c: (-c.score, c.id))
+        return out
+
+    def _model_evidence(
+        self,
+        text: str,
+        norm: str,
+        normobj: Normalized | None,
+        categories: list[CategoryScore],
+        rule_scores: dict[str, float],
+    ) -> list[Evidence]:
+        """Spans from the model's explanation for categories flagged by the model but not by the rules."""
+        model = self._model.model
+        labels = self._model.labels
+        wanted = [c.id for c in categories if c.flagged and c.id in labels and c.id not in rule_scores]
+        if model is None or not wanted or not norm:
+            return []
+        normobj = normobj or normalize(text)
+        out: list[Evidence] = []
+        for cid in wanted:
+            try:
+                spans = model.explain(norm, cid, k=_MODEL_EXPLAIN_K)
+            except Exception as exc:  # an explanation is a courtesy; never lose the result over it
+                log.debug("model.explain failed for %s: %s", cid, exc)
+                continue
+            for s, e, _w in spans:
+                if 0 <= s < e <= len(norm):
+                    a, b = normobj.to_original(s, e)
+                    out.append(Evidence(a, b, text[a:b], cid, f"model.{cid}", "model"))
+        return out
+
+
+def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
+    """Combine the rules grade with the model's risk head (explainable: rules can veto exaggerations).
+
+    Context caps (news, prevention) bind the model too; when the rules saw only hyperbole or negation the
+    model may add at most up to level 3; otherwise the higher of the two wins, because a missed crisis
+    costs far more than an extra review (regulatory-reference 6.3).
+    """
+    level = assessment.level
+    if model_value is None:
+        return level
+    model_level = min(max(round(model_value), 0), 10)
+    if assessment.capped:
+        return min(max(level, model_level), 2)
+    if assessment.masked and level == 0:
+        return min(model_level, 3)
+    return max(level, model_level)
+
+
+def _rule_evidence(hits: list[Hit]) -> list[Evidence]:
+    seen: set[tuple[int, int, str]] = set()
+    out: list[Evidence] = []
+    for h in sorted(hits, key=lambda h: (h.start, h.end)):
+        key = (h.start, h.end, h.rule.id)
+        if h.rule.shadow or key in seen:
+            continue
+        seen.add(key)
+        category = h.rule.category if h.rule.kind != "suppress" else "suppress"
+        out.append(Evidence(h.start, h.end, h.text, category, h.rule.id, h.source))
+    return out
+
+
+def _risk_evidence(assessment: RiskAssessment) -> list[Evidence]:
+    return [
+        Evidence(
+            e.start,
+            e.end,
+            e.text,
+            "A07" if e.feature == "recruitment" else WELFARE,
+            f"risk.{e.feature}",
+            "risk",
+        )
+        for e in assessment.evidence
+    ]
+
+
+def _rules_fired(hits: list[Hit]) -> list[RuleHit]:
+    fired: dict[str, RuleHit] = {}
+    for h in hits:
+        fired.setdefault(h.rule.id, RuleHit(h.rule.id, h.rule.category, h.rule.shadow, h.rule.version))
+    return list(fired.values())
+
+
+def _explain(categories: list[CategoryScore], level: int, recruitment: bool, status: str) -> str:
+    flagged = [c for c in categories if c.flagged and c.id != WELFARE]
+    parts = [f"{c.id} {taxonomy.get(c.id).name_en} ({c.score:.2f})" for c in flagged]
+    text = "Flagged: " + "; ".join(parts) if parts else "No violation found"
+    if level:
+        text += f". Suicide risk level {level}/10"
+        if level >= WELFARE_LEVEL:
+            text += " (welfare signal: route to outreach, never sanction)"
+    if recruitment:
+        text += ". Group-suicide recruitment"
+    if status.startswith("rules-only"):
+        text += ". Rules only"
+    return text + "."

@@ -1,0 +1,160 @@
+"""Suicide and self-harm risk grader on the Tree Hole 0-10 scale (regulatory-reference section 6.1).
+
+The grader finds features (distress, wish, strong wish, plan, farewell, method, time, attempt under way,
+recruitment) with the same normalised Aho-Corasick matching as the rules, removes matches that sit inside
+a hyperbole ("累死了", "想死你了") or a negation ("不想死"), and climbs the scale:
+
+====  ==========================================================
+1-3   distress without a wish to die
+4     wish to die, no method or plan;           5  urgent wish / mentions suicide
+6     plan, arranged affairs or final farewell;  7  method named with ideation or a plan
+8     plan or farewell with a time frame;        9  method with a time frame
+10    an attempt may be under way
+====  ==========================================================
+
+News and third-person reporting cap the level at 2; prevention language caps it at 2 unless the writer
+speaks in the first person. A disclosure is a welfare signal (W01), never a violation (section 0.2
+principle 3); group-suicide recruitment is reported separately as ``recruitment`` (A07 in the rules).
+Automated levels only prioritise human review (section 6.3 cautions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from youthsafe.detection.lexicon import Lexicon, TermSpec
+from youthsafe.detection.normalize import Normalized, normalize, normalize_text
+
+__all__ = ["WELFARE_LEVEL", "RiskAssessment", "RiskEvidence", "RiskGrader"]
+
+WELFARE_LEVEL = 4  # level 4 = a wish to die is expressed: route to outreach (section 6.3)
+_MASKS = frozenset({"hyperbole", "negation"})
+_CONTEXT = frozenset({"news", "prevention"})
+_CAP_CONTEXT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEvidence:
+    """A feature match, with its span in the ORIGINAL text."""
+
+    start: int
+    end: int
+    text: str
+    feature: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """Result of grading one post: level 0-10, the features seen and their evidence."""
+
+    level: int
+    signals: tuple[str, ...]
+    evidence: tuple[RiskEvidence, ...]
+    recruitment: bool = False
+    masked: bool = False  # a hyperbole or negation was seen (the model may not overrule it upwards)
+    capped: bool = False  # news or prevention context capped the level
+
+    @property
+    def welfare(self) -> bool:
+        """True when the post discloses a wish to die or worse (W01, section 6.3 level >= 4)."""
+        return self.level >= WELFARE_LEVEL
+
+
+NO_RISK = RiskAssessment(0, (), ())
+
+
+class RiskGrader:
+    """Rules-based grader; build once (loads ``data/lexicon/risk.yaml``) and call ``grade`` per post."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        default = resources.files("youthsafe.detection") / "data" / "lexicon" / "risk.yaml"
+        src = Path(path) if path else Path(str(default))
+        doc: dict[str, Any] = yaml.safe_load(src.read_text(encoding="utf-8"))
+        self.version = f"risk-{doc['version']}"
+        self._features: list[str] = list(doc["features"])
+        specs: list[TermSpec] = []
+        patterns: list[str] = []
+        for idx, name in enumerate(self._features):
+            spec = doc["features"][name]
+            specs.extend(TermSpec(str(t), idx, pinyin=name in {"wish", "strong_wish"}) for t in spec["terms"])
+            patterns.extend(f"(?P<f{idx}_{j}>{p})" for j, p in enumerate(spec.get("patterns", [])))
+        self._lexicon = Lexicon(specs)
+        self._regex = re.compile("|".join(patterns)) if patterns else None
+
+    def grade(
+        self, text: str, normalized: str | None = None, norm: Normalized | None = None
+    ) -> RiskAssessment:
+        """Grade one post. ``normalized``/``norm`` may be passed in to reuse work done by the rules."""
+        normalized = normalize_text(text) if normalized is None else normalized
+        direct = self._lexicon.find(normalized)
+        if not direct:
+            return NO_RISK  # time words alone never raise the level, so the regex can wait for a term
+        norm = norm or normalize(text)
+        found = [(m.start, m.end, self._features[m.payload]) for m in self._lexicon.resolve(norm, direct, [])]
+        if self._regex is not None:
+            for rx in self._regex.finditer(normalized):
+                idx = int((rx.lastgroup or "f0_0")[1:].split("_")[0])
+                found.append((rx.start(), rx.end(), self._features[idx]))
+        masks = [(s, e) for s, e, f in found if f in _MASKS]
+        kept = [(s, e, f) for s, e, f in found if f in _MASKS or not _inside_any(s, e, masks)]
+        feats = {f for _, _, f in kept}
+        first_person = "我" in normalized
+        level = _level(feats, first_person=first_person)
+        evidence = tuple(
+            RiskEvidence(a, b, text[a:b], f)
+            for s, e, f in sorted(kept)
+            if f not in _MASKS and (level > 0 or f in _CONTEXT)
+            for a, b in [norm.to_original(s, e)]
+        )
+        signals = tuple(sorted(f for f in feats if f not in _MASKS))
+        return RiskAssessment(
+            level,
+            signals,
+            evidence,
+            recruitment="recruitment" in feats,
+            masked=bool(masks),
+            capped="news" in feats or ("prevention" in feats and not first_person),
+        )
+
+
+def _inside_any(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """True when ``[start, end)`` overlaps a mask span (a hyperbole or negation covering the match)."""
+    return any(start < me and ms < end for ms, me in spans)
+
+
+def _level(feats: set[str], *, first_person: bool) -> int:
+    """Climb the Tree Hole scale from the set of features present (section 6.1 definitions)."""
+    bands = ((3, "distress3"), (2, "distress2"), (1, "distress1"))
+    distress = max((n for n, f in bands if f in feats), default=0)
+    ideation = bool(feats & {"wish", "strong_wish"})
+    plan = (
+        "plan" in feats
+        or "farewell_strong" in feats
+        or ("farewell_weak" in feats and (ideation or distress >= 2))
+    )
+    method = "method" in feats and (ideation or plan)
+    timed = "time" in feats
+    level = distress
+    if "wish" in feats:
+        level = 4
+    if "strong_wish" in feats:
+        level = 5
+    if plan or "recruitment" in feats:
+        level = max(level, 6)
+    if method:
+        level = max(level, 7)
+    if plan and timed:
+        level = max(level, 8)
+    if method and timed:
+        level = max(level, 9)
+    if "in_progress" in feats and (ideation or plan or "method" in feats):
+        level = 10
+    if "news" in feats or ("prevention" in feats and not first_person):
+        level = min(level, _CAP_CONTEXT)
+    return level

@@ -189,6 +189,8 @@ class TextModel:
             digest.update(name.encode())
             digest.update(str(arr.dtype).encode() + str(arr.shape).encode())
             digest.update(np.ascontiguousarray(arr).tobytes())
+        # Thresholds and labels change decisions as much as weights do, so they are part of the version.
+        digest.update(json.dumps([self.labels, self.thresholds], sort_keys=True).encode())
         return digest.hexdigest()
 
     def save(self, path: str | Path) -> None:

@@ -42,6 +42,12 @@ class TrainConfig:
     folds: int = 5
     seed: int = 0
     nb_smoothing: float = 1.0
+    # Lowest allowed threshold. F1-optimal thresholds of rare labels can sit near 0.05, which flags ordinary
+    # text on unseen data; the default model sets 0.5 so a flag always means "more likely than not".
+    min_threshold: float = 0.0
+    # Multi-label only: raise each threshold above every out-of-fold score of the label-free texts (the
+    # corpus's hard negatives), so ordinary text that merely shares words with a category is not flagged.
+    guard_negatives: bool = False
 
 
 def data_digest(texts: Sequence[str], labels: Sequence[object]) -> str:
@@ -122,12 +128,14 @@ def _platt(scores: F32, y: npt.NDArray[np.bool_]) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def _best_threshold(prob: F32, y: npt.NDArray[np.bool_], *, macro: bool) -> float:
+def _best_threshold(prob: F32, y: npt.NDArray[np.bool_], *, macro: bool, floor: float = 0.0) -> float:
     """Threshold maximising F1 of the label (or binary macro-F1); 0.5 when the label has no examples."""
     if not y.any():
         return 0.5
-    best, best_t = -1.0, 0.5
+    best, best_t = -1.0, max(0.5, floor)
     for t in np.unique(np.round(prob, 3)):
+        if t < floor:
+            continue
         pred = prob >= t
         tp = float(np.sum(pred & y))
         f1 = 2 * tp / (pred.sum() + y.sum())
@@ -200,8 +208,13 @@ def train_category(
         head.platt_a[j], head.platt_b[j] = _platt(held_scores[:, j], held_y[:, j])
     held_prob = head.calibrated(held_scores)
     thresholds = {
-        c: _best_threshold(held_prob[:, j], held_y[:, j], macro=binary) for j, c in enumerate(columns)
+        c: _best_threshold(held_prob[:, j], held_y[:, j], macro=binary, floor=cfg.min_threshold)
+        for j, c in enumerate(columns)
     }
+    if cfg.guard_negatives and multi_label and not held_y.any(axis=1).all():
+        free = ~held_y.any(axis=1)
+        for j, c in enumerate(columns):
+            thresholds[c] = round(max(thresholds[c], float(held_prob[free, j].max()) + 1e-3), 6)
     if binary:
         thresholds = {names[0]: round(1.0 - thresholds[names[1]], 6), **thresholds}
     model = TextModel(

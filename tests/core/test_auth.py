@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,7 +23,9 @@ def test_login_is_audited_and_lands_on_dashboard(make_user: Callable[..., User])
     assert client.get("/dashboard/").status_code == 200
 
 
-def test_passwords_are_hashed_with_argon2(make_user: Callable[..., User]) -> None:
+def test_passwords_are_hashed_with_argon2(make_user: Callable[..., User], settings: Any) -> None:
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert make_user("analyst").password.startswith("argon2")
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.models import Jurisdiction
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
 from youthsafe.registry.models import ControlStatus, Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.services import EDITABLE_FIELDS
+
+
+def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    # Addresses typed without a scheme are taken as https (Django 6's default, chosen now).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class PlatformForm(forms.ModelForm[Platform]):
@@ -20,6 +28,7 @@ class PlatformForm(forms.ModelForm[Platform]):
     class Meta:
         model = Platform
         fields = EDITABLE_FIELDS
+        formfield_callback = _formfield
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, jurisdictions: Any = None, **kwargs: Any) -> None:

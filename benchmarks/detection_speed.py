@@ -101,8 +101,8 @@ def main() -> None:
             two = len(posts) / (time.perf_counter() - started)
         out["engine_two_process_posts_per_s"] = round(two)
         out["two_vs_one_process_ratio"] = round(two / one, 2)
-    except ImportError as exc:  # the engine is another module; report rather than fail
-        out["engine_scan_posts_per_s"] = f"unavailable: {exc}"
+    except Exception as exc:  # the engine is another module; report rather than fail
+        out["engine_scan_posts_per_s"] = f"unavailable: {type(exc).__name__}: {exc}"
     child = subprocess.run([sys.executable, "-c", RSS_CHILD], capture_output=True, text=True, check=False)
     out["lexicon_200k"] = json.loads(child.stdout) if child.returncode == 0 else child.stderr.strip()[-300:]
     print(json.dumps(out, indent=2, ensure_ascii=False))

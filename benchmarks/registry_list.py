@@ -46,8 +46,8 @@ def _setup_database() -> None:
 
 def _populate(count: int) -> None:
     from youthsafe.core import demo
-    from youthsafe.registry.models import Platform, PlatformControl, PlatformKind
     from youthsafe.registry.controls import CONTROLS
+    from youthsafe.registry.models import Platform, PlatformControl, PlatformKind
 
     ctx = demo.DemoContext()
     demo._places(ctx)

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.access import Route
 from tests.conftest import Tree
 from youthsafe.core.api import api
 from youthsafe.core.models import User
@@ -24,21 +28,6 @@ from youthsafe.registry import services
 from youthsafe.registry.models import Platform
 
 P = Permission
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str  # URL name for HTML views, "METHOD /api/path" for API routes
-    path: str  # with {platform} / {user} / {jurisdiction} placeholders for the record under test
-    permission: Permission
-    method: str = "get"
-    scoped: bool = False  # works on one record of a jurisdiction: a sibling gets 404
-    lists: bool = False  # lists records: a sibling's list omits the record
-    body: str | None = None
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
 
 
 ROUTES: list[Route] = [
@@ -75,6 +64,25 @@ ROUTES: list[Route] = [
           P.PLATFORM_VIEW, scoped=True),
     Route("GET /api/registry/controls", "/api/registry/controls", P.PLATFORM_VIEW),
 ]
+def _app_module(app: str) -> ModuleType | None:
+    """``tests.<app>.access_routes`` when the app's tests provide one."""
+    try:
+        return import_module(f"tests.{app}.access_routes")
+    except ModuleNotFoundError:
+        return None
+
+
+def _app_routes() -> list[Route]:
+    """Feature apps list their own routes in ``tests/<app>/access_routes.py`` (ROUTES: list[Route])."""
+    routes: list[Route] = []
+    for app in settings.YOUTHSAFE_APPS:
+        module = _app_module(app)
+        if app != "registry" and module is not None:
+            routes.extend(module.ROUTES)
+    return routes
+
+
+ROUTES += _app_routes()
 # Pages open to everyone by design, and framework routes outside the matrix.
 PUBLIC = {"home", "login", "logout", "set_language", "api:openapi-json", "api:openapi-view"}
 
@@ -108,6 +116,7 @@ class World:
     own: Platform
     other: Platform
     own_user: User
+    extra: dict[str, int]
 
 
 @pytest.fixture
@@ -117,11 +126,17 @@ def world(tree: Tree, make_user: Callable[..., User]) -> World:
         "name": "本辖区平台", "kind": "education", "operator": "甲公司", "jurisdiction": tree.north})
     other = services.do_create_platform(actor=admin, data={
         "name": "兄弟辖区平台", "kind": "game", "operator": "乙公司", "jurisdiction": tree.south})
-    return World(own, other, make_user("readonly", tree.station, username="station-user"))
+    extra: dict[str, int] = {}
+    for app in settings.YOUTHSAFE_APPS:
+        module = _app_module(app)
+        if module is not None and hasattr(module, "make_objects"):
+            extra.update(module.make_objects(tree=tree, admin=admin, own=own, other=other))
+    return World(own, other, make_user("readonly", tree.station, username="station-user"), extra)
 
 
 def _url(route: Route, tree: Tree, world: World) -> str:
-    return route.path.format(platform=world.own.pk, user=world.own_user.pk, jurisdiction=tree.station.pk)
+    return route.path.format(platform=world.own.pk, user=world.own_user.pk, jurisdiction=tree.station.pk,
+                             **world.extra)
 
 
 def _request(client: Client, route: Route, url: str, tree: Tree) -> object:
@@ -168,8 +183,9 @@ def test_with_permission_is_allowed(
     # 422: allowed in, but the deliberately empty body is refused by validation, not by permission.
     assert status in {200, 201, 422}, (status, getattr(response, "content", b"")[:300])
     if route.lists:
-        assert "本辖区平台".encode() in response.content or json.dumps("本辖区平台").encode() in response.content  # type: ignore[attr-defined]
-        assert "兄弟辖区平台".encode() not in response.content  # type: ignore[attr-defined]
+        content = response.content  # type: ignore[attr-defined]
+        assert route.marker.encode() in content or json.dumps(route.marker).encode() in content
+        assert route.other_marker.encode() not in content
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.scoped or r.lists], ids=lambda r: r.name)
@@ -184,7 +200,7 @@ def test_sibling_jurisdiction_cannot_see_the_record(
     if route.scoped:
         assert status == 404
         world.own.refresh_from_db()
-        assert world.own.notes == ""
+        assert world.own.notes == ""  # the refused PATCH changed nothing
     else:
         assert status == 200
-        assert "本辖区平台".encode() not in response.content  # type: ignore[attr-defined]
+        assert route.marker.encode() not in response.content  # type: ignore[attr-defined]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -40,9 +44,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from youthsafe.registry.api import router as registry_router
-
-    api.add_router("/registry/", registry_router)
+    """Mount each feature app's ``api.router`` at ``/api/<app>/``."""
+    for app in settings.YOUTHSAFE_APPS:
+        if find_spec(f"youthsafe.{app}.api") is not None:
+            module = import_module(f"youthsafe.{app}.api")
+            api.add_router(f"/{app}/", module.router)
 
 
 _register_routers()

@@ -27,7 +27,7 @@ GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x59534146  # "YSAF"
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:  # noqa: PLR0911  (one return per JSON-able kind reads best)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

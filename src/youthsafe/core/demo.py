@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 
+from django.conf import settings
 from django.db import transaction
 
 from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
@@ -47,7 +49,6 @@ USERS: list[tuple[str, str, Role, str]] = [
     ("viewer", "吴只读（江南）", Role.READONLY, "JC-JN"),
 ]
 
-APP_LOADERS = ["youthsafe.registry.demo"]
 
 
 @dataclass
@@ -82,7 +83,7 @@ def load() -> DemoContext:
     ctx = DemoContext()
     _places(ctx)
     _users(ctx)
-    for module_name in APP_LOADERS:
-        module = importlib.import_module(module_name)
-        module.load(ctx)
+    for app in settings.YOUTHSAFE_APPS:  # in order: later apps build on records of earlier ones
+        if find_spec(f"youthsafe.{app}.demo") is not None:
+            importlib.import_module(f"youthsafe.{app}.demo").load(ctx)
     return ctx

@@ -55,8 +55,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    "youthsafe.registry",
+    *(f"youthsafe.{app}" for app in ("registry",)),
 ]
+# The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
+# ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.
+YOUTHSAFE_APPS = [name.removeprefix("youthsafe.") for name in INSTALLED_APPS
+                  if name.startswith("youthsafe.") and name != "youthsafe.core"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from importlib.util import find_spec
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -22,6 +25,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
-    path("registry/", include("youthsafe.registry.urls")),
     path("api/", api.urls),
+    *(path(f"{app}/", include(f"youthsafe.{app}.urls")) for app in settings.YOUTHSAFE_APPS
+      if find_spec(f"youthsafe.{app}.urls") is not None),
 ]

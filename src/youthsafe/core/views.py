@@ -77,7 +77,8 @@ def jurisdiction_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         else:
             messages.success(request, _("Jurisdiction saved."))
             return redirect("jurisdiction_list")
-    return render(request, "core/form_page.html", {"form": form, "title": _("Jurisdiction"), "back": "jurisdiction_list"})
+    context = {"form": form, "title": _("Jurisdiction"), "back": "jurisdiction_list"}
+    return render(request, "core/form_page.html", context)
 
 
 @permission_required(Permission.USER_VIEW)
@@ -86,7 +87,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.select_related("jurisdiction").order_by("username")
     if not user.reads_all_jurisdictions:
         users = users.filter(jurisdiction__in=_visible_jurisdictions(user))
-    return render(request, "core/user_list.html", {"users": users, "can_manage": user.has_perm_name(Permission.USER_MANAGE)})
+    can_manage = user.has_perm_name(Permission.USER_MANAGE)
+    return render(request, "core/user_list.html", {"users": users, "can_manage": can_manage})
 
 
 @permission_required(Permission.USER_MANAGE)
@@ -159,7 +161,7 @@ class _Echo:
 @permission_required(Permission.AUDIT_EXPORT)
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _user(request)
-    form, events = _filtered_audit(request, user)
+    _form, events = _filtered_audit(request, user)
     audit.record(AuditAction.EXPORT, actor=user, object_type="core.auditevent", object_repr="audit log CSV",
                  after={"filter": request.GET.dict()})
     writer = csv.writer(_Echo())

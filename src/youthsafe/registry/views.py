@@ -90,7 +90,8 @@ def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_view(platform, actor=user)
     controls = {c.control_id: c for c in platform.controls.select_related("checked_by")}
     rows = [{"control": ctrl, "state": controls.get(cid)} for cid, ctrl in CONTROLS_BY_ID.items()]
-    history = AuditEvent.objects.filter(object_type="registry.platform", object_id=str(platform.pk)).order_by("-id")[:100]
+    history = AuditEvent.objects.filter(object_type="registry.platform", object_id=str(platform.pk))
+    history = history.order_by("-id")[:100]
     context = {
         "platform": platform, "controls": rows, "history": history,
         "show_contacts": user.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS),
@@ -180,6 +181,7 @@ def platform_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         result = import_platforms(upload.read(), upload.name, actor=user)
         if result.ok:
-            messages.success(request, _("Imported: %(c)d created, %(u)d updated.") % {"c": result.created, "u": result.updated})
+            counts = {"c": result.created, "u": result.updated}
+            messages.success(request, _("Imported: %(c)d created, %(u)d updated.") % counts)
             return redirect("registry:platform_list")
     return render(request, "registry/platform_import.html", {"form": form, "result": result})

@@ -16,6 +16,6 @@ class Command(BaseCommand):
         ctx = demo.load()
         for line in ctx.log:
             self.stdout.write(line)
-        self.stdout.write("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for username, display, role, place in demo.USERS:
             self.stdout.write(f"  {username:<14} {role.label!s:<14} {place:<10} {display}")

@@ -8,16 +8,17 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
 from youthsafe.core.roles import Permission
 
 _M = TypeVar("_M", bound=models.Model)
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def allowed(user: User | AnonymousUser, permission: Permission) -> bool:
@@ -43,7 +44,7 @@ def permission_required(permission: Permission) -> Callable[[ViewFunc], ViewFunc
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             require(request.user, permission)
@@ -59,5 +60,5 @@ def get_visible_or_404(queryset: JurisdictionScopedQuerySet[_M], user: User | An
     """A record the user may see, or 404: records of other jurisdictions are not revealed to exist."""
     try:
         return queryset.visible_to(user).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404(_("No such record in your jurisdiction.")) from exc

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Control:
     id: str
     group: str
-    title: str | Promise
+    title: StrOrPromise
     basis: str
 
 

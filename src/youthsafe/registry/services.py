@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from youthsafe.core import audit
 from youthsafe.core.access import require, require_write_in
-from youthsafe.core.models import AuditAction, Jurisdiction, User
+from youthsafe.core.models import AuditAction, AuditEvent, Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS_BY_ID
 from youthsafe.registry.models import ControlStatus, Platform, PlatformControl
@@ -22,6 +22,28 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "registered_users", "minor_users", "locally_developed", "locally_operated", "public_opinion",
     "security_officer", "security_officer_phone", "security_officer_email", "status", "notes",
 )
+
+
+PERSONAL_FIELDS: frozenset[str] = frozenset({"security_officer", "security_officer_phone", "security_officer_email"})
+
+
+def redact_personal(values: Any, *, contacts: bool) -> Any:
+    """Audit payloads may hold the security officer's contacts; hide them from readers without that right."""
+    if contacts or not isinstance(values, dict):
+        return values
+    return {k: ("***" if k in PERSONAL_FIELDS else v) for k, v in values.items()}
+
+
+def history(platform: Platform, *, actor: User, limit: int = 100) -> list[dict[str, Any]]:
+    """The platform's audit rows, newest first, with personal data redacted for readers without the right."""
+    contacts = actor.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS)
+    events = AuditEvent.objects.filter(object_type="registry.platform", object_id=str(platform.pk))
+    return [
+        {"id": e.id, "time": e.time, "actor": e.actor_label, "action": e.action, "action_label": e.get_action_display(),
+         "before": redact_personal(e.before, contacts=contacts), "after": redact_personal(e.after, contacts=contacts),
+         "reason": e.reason}
+        for e in events.order_by("-id")[: max(1, min(limit, 500))]
+    ]
 
 
 class StaleEdit(ValidationError):

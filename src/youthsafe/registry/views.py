@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from youthsafe.core.access import get_visible_or_404, permission_required
-from youthsafe.core.models import AuditEvent, Jurisdiction, User
+from youthsafe.core.models import Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS_BY_ID
@@ -90,10 +90,8 @@ def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.record_view(platform, actor=user)
     controls = {c.control_id: c for c in platform.controls.select_related("checked_by")}
     rows = [{"control": ctrl, "state": controls.get(cid)} for cid, ctrl in CONTROLS_BY_ID.items()]
-    history = AuditEvent.objects.filter(object_type="registry.platform", object_id=str(platform.pk))
-    history = history.order_by("-id")[:100]
     context = {
-        "platform": platform, "controls": rows, "history": history,
+        "platform": platform, "controls": rows, "history": services.history(platform, actor=user),
         "show_contacts": user.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS),
         "can_change": user.has_perm_name(Permission.PLATFORM_CHANGE) and user.can_write_in(platform.jurisdiction),
     }

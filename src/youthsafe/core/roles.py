@@ -38,6 +38,17 @@ class Permission(StrEnum):
     JURISDICTION_VIEW = "jurisdiction:view"
     JURISDICTION_MANAGE = "jurisdiction:manage"
     DASHBOARD_VIEW = "dashboard:view"
+    # Early warning (issue 4). Welfare data is kept from roles that do not work cases.
+    ALERT_VIEW = "alert:view"
+    ALERT_REVIEW = "alert:review"  # claim, acknowledge, move through the workflow, label posts
+    ALERT_DISPATCH = "alert:dispatch"  # hand an alert to a responding unit, request identity (调证)
+    ALERT_RESPOND = "alert:respond"  # acknowledge a dispatch received and report back
+    ALERT_OUTCOME = "alert:outcome"  # record outcomes and follow-up checks
+    ALERT_EXPORT = "alert:export"
+    IDENTITY_REVEAL = "identity:reveal"  # see an author's real account id (each reveal audited)
+    POST_VIEW = "post:view"
+    SOURCE_MANAGE = "source:manage"  # ingestion sources and their API tokens
+    DEADLETTER_VIEW = "deadletter:view"
 
 
 P = Permission
@@ -45,12 +56,18 @@ P = Permission
 _READ = {P.PLATFORM_VIEW, P.JURISDICTION_VIEW, P.DASHBOARD_VIEW}
 _WORK = _READ | {P.PLATFORM_VIEW_CONTACTS, P.PLATFORM_EXPORT}
 
+_CASEWORK = {P.ALERT_VIEW, P.POST_VIEW, P.ALERT_EXPORT}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.LEADER: frozenset(_WORK | {P.AUDIT_VIEW, P.USER_VIEW}),
-    Role.ANALYST: frozenset(_WORK | {P.PLATFORM_ADD, P.PLATFORM_CHANGE, P.PLATFORM_IMPORT}),
-    Role.REVIEWER: frozenset(_WORK),
-    Role.RESPONDER: frozenset(_READ | {P.PLATFORM_VIEW_CONTACTS}),
+    Role.LEADER: frozenset(_WORK | _CASEWORK | {P.AUDIT_VIEW, P.USER_VIEW, P.ALERT_REVIEW, P.ALERT_DISPATCH,
+                                                P.ALERT_OUTCOME, P.IDENTITY_REVEAL, P.DEADLETTER_VIEW}),
+    Role.ANALYST: frozenset(_WORK | _CASEWORK | {P.PLATFORM_ADD, P.PLATFORM_CHANGE, P.PLATFORM_IMPORT,
+                                                 P.SOURCE_MANAGE, P.DEADLETTER_VIEW}),
+    Role.REVIEWER: frozenset(_WORK | _CASEWORK | {P.ALERT_REVIEW, P.ALERT_DISPATCH, P.ALERT_OUTCOME,
+                                                  P.DEADLETTER_VIEW}),
+    Role.RESPONDER: frozenset(_READ | {P.PLATFORM_VIEW_CONTACTS, P.ALERT_VIEW, P.POST_VIEW, P.ALERT_RESPOND,
+                                       P.ALERT_OUTCOME, P.IDENTITY_REVEAL}),
     Role.AUDITOR: frozenset(_READ | {P.AUDIT_VIEW, P.AUDIT_EXPORT, P.USER_VIEW}),
     Role.READONLY: frozenset(_READ),
 }

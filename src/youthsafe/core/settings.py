@@ -6,7 +6,9 @@ TLS (``YOUTHSAFE_SECURE=true``), HSTS is opt-in with ``YOUTHSAFE_HSTS_SECONDS``.
 
 from __future__ import annotations
 
+import base64
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,22 +27,26 @@ VAR_DIR = Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = env_bool("DEBUG", default=False)
 
 
-def _secret_key() -> str:
-    """The configured key, or one generated once and kept under var/ so sessions survive restarts."""
-    configured = env_str("SECRET_KEY")
+def _persistent_secret(name: str, make: Callable[[], str]) -> str:
+    """``YOUTHSAFE_<name>``, or a value generated once and kept under var/ so it survives restarts."""
+    configured = env_str(name)
     if configured:
         return configured
-    key_file = VAR_DIR / "secret_key"
+    key_file = VAR_DIR / name.lower()
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
+    key = make()
     key_file.write_text(key, encoding="utf-8")
     key_file.chmod(0o600)
     return key
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _persistent_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
+# Authors are pseudonymised with a keyed HMAC (least data); the raw account id is kept encrypted with a
+# separate key and shown only to roles allowed to reveal it. Losing IDENTITY_KEY makes raw ids unreadable.
+PSEUDONYM_KEY = _persistent_secret("PSEUDONYM_KEY", lambda: secrets.token_hex(32))
+IDENTITY_KEY = _persistent_secret("IDENTITY_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -55,7 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    *(f"youthsafe.{app}" for app in ("registry",)),
+    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts")),
 ]
 # The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
 # ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.

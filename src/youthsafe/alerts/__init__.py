@@ -1,0 +1,1 @@
+"""Early warning: alerts from scanned posts, review queue, deadlines, dispatch across jurisdictions, outcomes."""

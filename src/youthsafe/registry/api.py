@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, TextChoices
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from youthsafe.core.access import get_visible_or_404, require
-from youthsafe.core.models import AuditAction, AuditEvent, Jurisdiction, User
+from youthsafe.core.models import Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
@@ -40,7 +40,7 @@ from youthsafe.registry.schemas import (
 
 router = Router(tags=["registry"])
 
-CONTACT_FIELDS: tuple[str, ...] = ("security_officer", "security_officer_phone", "security_officer_email")
+CONTACT_FIELDS: tuple[str, ...] = tuple(f for f in services.EDITABLE_FIELDS if f in services.PERSONAL_FIELDS)
 _PUBLIC_FIELDS: tuple[str, ...] = tuple(f for f in services.EDITABLE_FIELDS if f not in CONTACT_FIELDS)
 _ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -130,13 +130,13 @@ def get_platform(request: HttpRequest, platform_id: int) -> dict[str, Any]:
 
 
 @router.post("/platforms", response={201: PlatformOut, **_ERRORS}, exclude_unset=True)
-def create_platform(request: HttpRequest, payload: PlatformIn) -> tuple[int, dict[str, Any]]:
+def create_platform(request: HttpRequest, payload: PlatformIn) -> Status[dict[str, Any]]:
     """Register a platform in a jurisdiction the caller may write to."""
     user = require(request.user, Permission.PLATFORM_ADD)
     data = payload.model_dump()
     _resolve_jurisdiction(data)
     platform = services.do_create_platform(actor=user, data=data)
-    return 201, _platform_out(platform, contacts=_sees_contacts(user))
+    return Status(201, _platform_out(platform, contacts=_sees_contacts(user)))
 
 
 @router.patch(
@@ -144,7 +144,7 @@ def create_platform(request: HttpRequest, payload: PlatformIn) -> tuple[int, dic
 )
 def update_platform(
     request: HttpRequest, platform_id: int, payload: PlatformPatch
-) -> dict[str, Any] | tuple[int, dict[str, str]]:
+) -> dict[str, Any] | Status[dict[str, str]]:
     """Change the keys sent. With ``version``, a platform saved by someone else meanwhile answers 409."""
     user = require(request.user, Permission.PLATFORM_CHANGE)
     platform = get_visible_or_404(Platform.objects.select_related("jurisdiction"), user, pk=platform_id)
@@ -159,7 +159,7 @@ def update_platform(
             platform, actor=user, data=data, expected_version=version, reason=reason
         )
     except services.StaleEdit as exc:
-        return 409, {"detail": exc.messages[0]}
+        return Status(409, {"detail": exc.messages[0]})
     platform.refresh_from_db()
     return _platform_out(platform, contacts=_sees_contacts(user))
 
@@ -198,29 +198,13 @@ def set_controls(request: HttpRequest, platform_id: int, payload: ControlsIn) ->
     return {"changed": changed, "controls": _control_states(platform)}
 
 
-def _redact(values: Any, *, contacts: bool) -> Any:
-    """Audit payloads may hold the officer's contacts; hide them from readers without that permission."""
-    if contacts or not isinstance(values, dict):
-        return values
-    return {k: ("***" if k in CONTACT_FIELDS else v) for k, v in values.items()}
-
-
 @router.get("/platforms/{platform_id}/history", response={200: list[HistoryOut], **_ERRORS})
 def platform_history(request: HttpRequest, platform_id: int, limit: int = 100) -> list[dict[str, Any]]:
-    """The audit rows of this platform, newest first (at most ``limit``, up to 500)."""
+    """The audit rows of this platform, newest first (at most ``limit``, up to 500); contacts redacted
+    for readers without platform:view_contacts."""
     user = require(request.user, Permission.PLATFORM_VIEW)
     platform = get_visible_or_404(Platform.objects.all(), user, pk=platform_id)
-    contacts = _sees_contacts(user)
-    events = AuditEvent.objects.filter(object_type=platform._meta.label_lower, object_id=str(platform.pk))
-    return [
-        {
-            "id": e.pk, "time": e.time, "actor": e.actor_label, "action": e.action,
-            "action_label": _label(AuditAction, e.action),
-            "before": _redact(e.before, contacts=contacts), "after": _redact(e.after, contacts=contacts),
-            "reason": e.reason,
-        }
-        for e in events.order_by("-id")[: max(1, min(limit, 500))]
-    ]
+    return services.history(platform, actor=user, limit=limit)
 
 
 @router.get("/controls", response={200: list[ControlOut], **_ERRORS})

@@ -1,0 +1,193 @@
+"""Reading and writing spreadsheets (CSV and XLSX) as plain rows of text, for registry import and export.
+
+Nothing here knows about platforms: :mod:`youthsafe.registry.importexport` maps the rows to records. Line
+numbers are counted the way a spreadsheet user counts rows (the header is line 1), not physical text lines,
+so a quoted cell spanning two lines of a CSV file still belongs to one numbered row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import InvalidFileException
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or WPS ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_COLUMNS = 100
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read; ``line`` points at the row where reading stopped, if any."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number, cells); blank rows are left out
+
+
+def defuse(value: str) -> str:
+    """Prefix a quote so spreadsheet programs show the text instead of running it as a formula.
+
+    Values already starting with quotes before a formula character get one more, so :func:`undefuse`
+    is an exact inverse and an export imports back unchanged.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
+
+
+def undefuse(value: str) -> str:
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark: without it Excel reads the Chinese text as the local code page."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([defuse(v) if isinstance(v, str) else _csv_scalar(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_scalar(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "platforms") -> bytes:
+    """One sheet, header frozen. Text is defused and stripped of control characters XLSX cannot hold."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", defuse(v)) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_table(data: bytes, filename: str, *, max_rows: int) -> Table:
+    """Parse a CSV or XLSX upload, chosen by extension and checked against the content."""
+    if not data.strip():
+        raise TableError(_("The file is empty."))
+    suffix = PurePath(filename).suffix.lower()
+    if data.startswith(_OLE_MAGIC) or suffix == ".xls":
+        raise TableError(_("Old .xls workbooks are not supported; save the file as .xlsx or CSV."))
+    if suffix == ".xlsx":
+        if not data.startswith(_ZIP_MAGIC):
+            raise TableError(_("The file is named .xlsx but is not an XLSX workbook."))
+        rows: Iterator[list[str]] = _xlsx_rows(data)
+    elif suffix == ".csv":
+        if data.startswith(_ZIP_MAGIC):
+            raise TableError(_("The file is named .csv but is a workbook; name it .xlsx."))
+        rows = _csv_rows(data)
+    else:
+        raise TableError(_("Upload a .csv or .xlsx file."))
+    return _collect(rows, max_rows)
+
+
+def _collect(rows: Iterator[list[str]], max_rows: int) -> Table:
+    """Header plus up to ``max_rows`` non-blank data rows; one more is an error, so huge files stop early."""
+    header: list[str] | None = None
+    body: list[tuple[int, list[str]]] = []
+    for line, cells in enumerate(rows, start=1):
+        if header is None:
+            if len(cells) > MAX_COLUMNS:
+                raise TableError(_("The header has more than %(n)d columns.") % {"n": MAX_COLUMNS}, line)
+            header = cells
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        if len(body) >= max_rows:
+            raise TableError(_("The file has more than %(n)d data rows.") % {"n": max_rows}, line)
+        body.append((line, cells))
+    if header is None or not any(h.strip() for h in header):
+        raise TableError(_("The file has no header row."), 1)
+    return Table(header, body)
+
+
+def _decode(data: bytes) -> str:
+    # Excel on Chinese Windows saves "CSV" in GB18030/GBK unless told otherwise; accept both encodings.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise TableError(_("The CSV file is not readable text in UTF-8 or GB18030."))
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    # Excel writes ";" or tabs in some locales; the header line shows which separator the file uses.
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
+    try:
+        for line, row in enumerate(reader, start=1):  # noqa: B007  (line is reported on errors)
+            yield row
+    except csv.Error as exc:
+        raise TableError(_("The CSV file is malformed near row %(line)d: %(error)s")
+                         % {"line": line + 1, "error": exc}, line + 1) from exc
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        # Excel stores every number as a float; 120000.0 is the whole number a user typed.
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """Rows of the first sheet. Read-only mode streams the sheet instead of building it in memory."""
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it ignores; those are not the user's problem.
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TableError(_("The XLSX workbook cannot be read: %(error)s") % {"error": exc}) from exc
+    try:
+        if not book.worksheets:
+            return
+        for row in book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            cells = [_xlsx_cell(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()  # formatting often extends a sheet's used range with empty cells
+            yield cells
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # A damaged sheet inside a valid zip fails only while streaming (XML parse errors are SyntaxErrors).
+        raise TableError(_("The XLSX workbook cannot be read: %(error)s") % {"error": exc}) from exc
+    finally:
+        book.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,14 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def _damaged_workbook() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<broken")
+        archive.writestr("xl/workbook.xml", "<<<")
     return out.getvalue()
 
 
@@ -104,6 +113,13 @@ def test_xlsx_export_defuses_formulas(places: dict[str, Platform], admin: User) 
             assert cell.data_type != "f"
     notes = {r[1]: r[header.index("notes")] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert str(notes["江北学堂"]).startswith("'=")
+
+
+def test_xlsx_export_survives_control_characters(admin: User, tree: Tree) -> None:
+    services.do_create_platform(actor=admin, data={"name": "控制符", "kind": "other", "operator": "某公司",
+                                                   "jurisdiction": tree.north, "notes": "铃\x07声\x1b"})
+    sheet = load_workbook(io.BytesIO(export_platforms(Platform.objects.all(), "xlsx", actor=admin))).worksheets[0]
+    assert "铃声" in [c.value for c in sheet[2]]
 
 
 def test_export_without_contact_right_leaves_contacts_out(
@@ -282,6 +298,7 @@ def test_a_late_failure_rolls_back_every_row(analyst: User, monkeypatch: pytest.
         (b"name,kind,operator,jurisdiction\n", "noext"),
         (b"name,kind,operator,jurisdiction\n", "fake.xlsx"),
         (b"PK\x03\x04 not really a zip", "broken.xlsx"),
+        (_damaged_workbook(), "damaged.xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "old.xls"),
         (b"name\x00kind\x00\x01\x02", "binary.csv"),
         (b"name,kind,operator,jurisdiction\n", "header_only.csv"),

@@ -276,6 +276,8 @@ def _check_row(ctx: _Context, line: int, cells: list[str]) -> tuple[_Row | None,
         errors += _model_errors(exc, line, ctx)
     if errors:
         return None, errors
+    if platform is not None and all(getattr(platform, k) == v for k, v in data.items()):
+        return _Row(line, platform, {}, platform.version), []  # nothing to write for this row
     return _Row(line, platform, data, platform.version if platform else None), []
 
 
@@ -295,6 +297,18 @@ def _capped(errors: list[RowError]) -> list[RowError]:
     return [*errors[:MAX_REPORTED_ERRORS], more]
 
 
+def _write_row(row: _Row, *, actor: User, reason: str) -> Literal["created", "updated", "unchanged"]:
+    if row.platform is None:
+        services.do_create_platform(actor=actor, data=row.data)
+        return "created"
+    if not row.data:
+        return "unchanged"
+    saved = services.do_update_platform(
+        row.platform, actor=actor, data=row.data, expected_version=row.version, reason=reason
+    )
+    return "unchanged" if saved.version == row.version else "updated"
+
+
 def _write(rows: list[_Row], *, actor: User, filename: str) -> ImportResult:
     """Apply every row through the services in one transaction; a late failure undoes all of them."""
     result = ImportResult()
@@ -303,22 +317,13 @@ def _write(rows: list[_Row], *, actor: User, filename: str) -> ImportResult:
         with transaction.atomic():
             for row in rows:
                 try:
-                    if row.platform is None:
-                        services.do_create_platform(actor=actor, data=row.data)
-                        result.created += 1
-                        continue
-                    saved = services.do_update_platform(
-                        row.platform, actor=actor, data=row.data, expected_version=row.version, reason=reason
-                    )
-                    if saved.version == row.version:
-                        result.unchanged += 1
-                    else:
-                        result.updated += 1
+                    outcome = _write_row(row, actor=actor, reason=reason)
                 except (ValidationError, PermissionDenied) as exc:
                     # Someone changed a record or a right between the check and the write.
                     messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                     result.errors = [RowError(row.line, "", m) for m in messages]
                     raise _AbortImportError from exc
+                setattr(result, outcome, getattr(result, outcome) + 1)
             audit.record(
                 AuditAction.IMPORT, actor=actor, object_type=Platform._meta.label_lower,
                 object_repr=filename[:200],

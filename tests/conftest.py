@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,27 @@ class Tree:
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_allow_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests end with Django emptying every table, which the append-only audit triggers refuse.
+    Around such tests the triggers are re-installed before and dropped after, just for that flush."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        yield
+        return
+    from django.db import connection
+
+    from youthsafe.core import dbtriggers
+
+    request.getfixturevalue("transactional_db")
+    dbtriggers.install(connection)
+    yield
+    dbtriggers.drop(connection)
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def load(ctx: DemoContext) -> None:
             "security_officer_email": f"security{index + 1}@demo{index + 1}.example.cn",
             "status": PlatformStatus.ACTIVE if index % 9 else PlatformStatus.UNDER_RECTIFICATION,
         })
-        weights = [0.62, 0.14, 0.12, 0.04, 0.08]
+        weights = [0.72, 0.12, 0.03, 0.05, 0.08]
         statuses = [ControlStatus.IN_PLACE, ControlStatus.PARTIAL, ControlStatus.MISSING,
                     ControlStatus.NOT_APPLICABLE, ControlStatus.UNKNOWN]
         states = {c.id: (str(rng.choices(statuses, weights)[0]), "") for c in CONTROLS}

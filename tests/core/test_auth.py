@@ -104,3 +104,13 @@ def test_global_roles_read_every_jurisdiction(tree: Tree, make_user: Callable[..
     user = make_user(role, tree.north)
     assert user.can_read_in(tree.south)
     assert user.can_read_in(tree.other_city)
+
+
+def test_api_docs_are_served_from_our_own_origin(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+    response = login(make_user("analyst")).get("/api/docs")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in body
+    assert "cdn" not in body.lower()
+    schema = login(make_user("reviewer")).get("/api/openapi.json").json()
+    assert "/api/registry/platforms" in schema["paths"]

@@ -106,7 +106,9 @@ def test_global_roles_read_every_jurisdiction(tree: Tree, make_user: Callable[..
     assert user.can_read_in(tree.other_city)
 
 
-def test_api_docs_are_served_from_our_own_origin(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
+def test_api_docs_are_served_from_our_own_origin(
+    make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
     response = login(make_user("analyst")).get("/api/docs")
     body = response.content.decode()
     assert response.status_code == 200

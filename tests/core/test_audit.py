@@ -98,3 +98,19 @@ def test_snapshot_and_diff(tree: Tree) -> None:
     before, after = audit.diff(snap, {"name": "新江北", "parent": tree.city.pk})
     assert before == {"name": "江北区"}
     assert after == {"name": "新江北"}
+
+
+def test_auditor_filters_and_exports_csv(
+    events: list[AuditEvent], make_user: Callable[..., User], login: Callable[..., object],
+) -> None:
+    client = login(make_user("auditor"))
+    page = client.get("/audit/?action=change").content.decode()  # type: ignore[attr-defined]
+    assert "江北区" in page
+    assert "导出" not in page.split("<table")[1]  # the filter narrowed the rows to the change
+    response = client.get("/audit/export.csv?action=create")  # type: ignore[attr-defined]
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("id,time,actor,action")
+    assert len(lines) == 2
+    assert ",create," in lines[1]
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor__role="auditor").count() == 1

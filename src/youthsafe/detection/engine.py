@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 WELFARE = "W01"
 _MODEL_EXPLAIN_K = 3
+_DETECTABLE = tuple(taxonomy.text_detectable_ids())
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +211,10 @@ class Engine:
         self, rule_scores: dict[str, float], factors: dict[str, float], probs: dict[str, float], level: int
     ) -> list[CategoryScore]:
         out: list[CategoryScore] = []
-        for cid in taxonomy.text_detectable_ids():
+        present = set(rule_scores) | set(probs) | ({WELFARE} if level else set())
+        for cid in _DETECTABLE:
+            if cid not in present:
+                continue  # nothing scored it: leave it out rather than print a zero
             if cid == WELFARE:
                 score = max(level / 10, probs.get(WELFARE, 0.0))
                 model_thr = self._model.thresholds.get(cid, 1.01)  # no threshold: the model alone never flags

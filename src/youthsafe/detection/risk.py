@@ -67,6 +67,8 @@ class RiskAssessment:
 
 
 NO_RISK = RiskAssessment(0, (), ())
+MASKED_ZERO = RiskAssessment(0, (), (), masked=True)
+_INERT = frozenset({"time", "news", "prevention"})
 
 
 class RiskGrader:
@@ -87,14 +89,16 @@ class RiskGrader:
         self._lexicon = Lexicon(specs)
         self._regex = re.compile("|".join(patterns)) if patterns else None
 
-    def grade(
-        self, text: str, normalized: str | None = None, norm: Normalized | None = None
-    ) -> RiskAssessment:
+    def grade(self, text: str, normalized: str | None = None, norm: Normalized | None = None) -> RiskAssessment:
         """Grade one post. ``normalized``/``norm`` may be passed in to reuse work done by the rules."""
         normalized = normalize_text(text) if normalized is None else normalized
         direct = self._lexicon.find(normalized)
-        if not direct:
-            return NO_RISK  # time words alone never raise the level, so the regex can wait for a term
+        present = {self._features[m.payload] for m in direct}
+        if not present - _INERT:
+            # time, news and prevention words alone never raise the level: skip the offset map
+            return NO_RISK
+        if not present - _INERT - _MASKS:
+            return MASKED_ZERO  # only hyperbole/negation: level 0, and the model may not overrule it
         norm = norm or normalize(text)
         found = [(m.start, m.end, self._features[m.payload]) for m in self._lexicon.resolve(norm, direct, [])]
         if self._regex is not None:
@@ -133,11 +137,7 @@ def _level(feats: set[str], *, first_person: bool) -> int:
     bands = ((3, "distress3"), (2, "distress2"), (1, "distress1"))
     distress = max((n for n, f in bands if f in feats), default=0)
     ideation = bool(feats & {"wish", "strong_wish"})
-    plan = (
-        "plan" in feats
-        or "farewell_strong" in feats
-        or ("farewell_weak" in feats and (ideation or distress >= 2))
-    )
+    plan = "plan" in feats or "farewell_strong" in feats or ("farewell_weak" in feats and (ideation or distress >= 2))
     method = "method" in feats and (ideation or plan)
     timed = "time" in feats
     level = distress

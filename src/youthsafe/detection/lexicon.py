@@ -29,8 +29,8 @@ from youthsafe.detection.normalize import Normalized, normalize_text
 
 __all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form"]
 
-# (start, end) in the pinyin form of the text, payload, homophone allowed
-RawPinyin = tuple[int, int, int, bool]
+# (start, end) in the pinyin form of the text, payload, homophone allowed, Latin letters in the term
+RawPinyin = tuple[int, int, int, bool, int]
 _MIN_PINYIN_LETTERS = 4  # shorter pinyin strings ("dubo" is 4) collide with ordinary words too often
 
 
@@ -87,15 +87,16 @@ class Lexicon:
         import ahocorasick_rs as ac
 
         by_term: dict[str, list[int]] = {}
-        by_pinyin: dict[str, list[tuple[int, bool]]] = {}
+        by_pinyin: dict[str, list[tuple[int, bool, int]]] = {}
         for spec in specs:
             term = normalize_text(spec.term)
             if not term:
                 continue
             by_term.setdefault(term, []).append(spec.payload)
             if spec.pinyin or spec.homophone:
+                latin = sum(_is_latin(c) for c in term)
                 for form in _term_pinyins(term):
-                    by_pinyin.setdefault(form, []).append((spec.payload, spec.homophone))
+                    by_pinyin.setdefault(form, []).append((spec.payload, spec.homophone, latin))
         self._terms = list(by_term)
         self._term_set = frozenset(self._terms)
         self._payloads = [by_term[t] for t in self._terms]
@@ -128,9 +129,9 @@ class Lexicon:
             return []
         pin = pinyin_form(normalized)
         return [
-            (s, e, p, h)
+            (s, e, p, h, latin)
             for idx, s, e in self._pac.find_matches_as_indexes(pin, overlapping=True)
-            for p, h in self._pinyin_payloads[idx]
+            for p, h, latin in self._pinyin_payloads[idx]
         ]
 
     def resolve(self, norm: Normalized, direct: list[Match], raw_pinyin: list[RawPinyin]) -> list[Match]:
@@ -154,7 +155,7 @@ class Lexicon:
             owner.extend([i] * len(table.get(ord(ch), ch)))
         out: list[Match] = []
         n = len(owner)
-        for s, e, payload, homophone in raw:
+        for s, e, payload, homophone, term_latin in raw:
             on_boundary = (s == 0 or owner[s] != owner[s - 1]) and (e == n or owner[e] != owner[e - 1])
             if not on_boundary:
                 continue
@@ -162,7 +163,8 @@ class Lexicon:
             surface = norm.text[start:end]
             if surface in self._term_set:
                 continue  # the span is itself a lexicon term: its direct match is the right reading
-            has_latin = any(c.isascii() and c.isalpha() for c in surface)
+            # Latin spelling must replace at least one Chinese syllable of the term: "U上" is not "u商"
+            has_latin = sum(_is_latin(c) for c in surface) > term_latin
             if (has_latin or homophone) and _latin_boundaries_ok(norm, start, end):
                 out.append(Match(start, end, payload, "pinyin" if has_latin else "homophone"))
         return out

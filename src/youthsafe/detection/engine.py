@@ -18,11 +18,13 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from youthsafe.detection import taxonomy
 from youthsafe.detection.dedup import DedupIndex
 from youthsafe.detection.normalize import Normalized, normalize, normalize_text
 from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
-from youthsafe.detection.rules import Hit, RuleSet, load_rules
+from youthsafe.detection.rules import DEFAULT_THRESHOLD, Hit, RuleSet, load_rules
 
 __all__ = ["CategoryScore", "Engine", "Evidence", "RuleHit", "ScanResult"]
 
@@ -30,7 +32,11 @@ log = logging.getLogger(__name__)
 
 WELFARE = "W01"
 _MODEL_EXPLAIN_K = 3
+# Model probabilities below this are not reported per post: they flag nothing and would only make every
+# result list every label. (A category scored by the rules is always reported.)
+_REPORT_FLOOR = 0.05
 _DETECTABLE = tuple(taxonomy.text_detectable_ids())
+_DETECTABLE_SET = frozenset(_DETECTABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +144,7 @@ class Engine:
             raise ValueError("alert_level must be between 0 and 10")
         self.alert_level = alert_level
         self.rules: RuleSet = load_rules(rules_dir)
+        self._rule_thresholds = dict(self.rules.thresholds)
         self.grader = RiskGrader()
         self._model = _load_model(Path(model_dir) if model_dir else None, use_default_model)
         self.dedup = DedupIndex() if dedup else None
@@ -157,10 +164,10 @@ class Engine:
         norms = [normalize_text(t) for t in texts]
         probs, risks, status = self._predict(norms)
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup else None
+        rows = self._reportable(probs, len(texts))
         out: list[ScanResult] = []
         for i, text in enumerate(texts):
-            labels = self._model.labels
-            prob_row = {lab: float(p) for lab, p in zip(labels, probs[i], strict=True)} if probs else {}
+            prob_row = rows[i]
             risk_value = float(risks[i]) if risks is not None else None
             result = self._scan_one(text, norms[i], prob_row, risk_value, status)
             if clusters is not None:
@@ -168,14 +175,28 @@ class Engine:
             out.append(result)
         return out
 
-    def _predict(self, norms: list[str]) -> tuple[list[list[float]] | None, list[float] | None, str]:
+    def _reportable(self, probs: Any, n: int) -> list[dict[str, float]]:
+        """Per text, the labels whose probability reaches the report floor (one vectorised pass)."""
+        rows: list[dict[str, float]] = [{} for _ in range(n)]
+        if probs is None:
+            return rows
+        labels = self._model.labels
+        for i, j in zip(*np.nonzero(probs >= _REPORT_FLOOR), strict=True):
+            rows[i][labels[j]] = float(probs[i, j])
+        return rows
+
+    def _predict(self, norms: list[str]) -> tuple[Any, list[float] | None, str]:
+        """Both model heads from one feature pass: probabilities (n x labels array) and risk values."""
         model = self._model.model
         if model is None or not norms:
             return None, None, self._model.status
         try:
-            probs = model.predict_proba(norms)
-            risk = model.predict_risk(norms)
-            return probs.tolist(), (None if risk is None else list(risk.tolist())), self._model.status
+            if hasattr(model, "predict_both"):
+                probs, risk = model.predict_both(norms)
+            else:
+                probs, risk = model.predict_proba(norms), model.predict_risk(norms)
+            risks = None if risk is None else list(risk.tolist())
+            return np.asarray(probs, dtype=np.float64), risks, self._model.status
         except Exception as exc:  # keep scanning with rules if the model breaks mid-run
             log.warning("model prediction failed, rules-only for this batch: %s", exc)
             return None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
@@ -212,9 +233,9 @@ class Engine:
     ) -> list[CategoryScore]:
         out: list[CategoryScore] = []
         present = set(rule_scores) | set(probs) | ({WELFARE} if level else set())
-        for cid in _DETECTABLE:
-            if cid not in present:
-                continue  # nothing scored it: leave it out rather than print a zero
+        for cid in present:
+            if cid not in _DETECTABLE_SET:
+                continue
             if cid == WELFARE:
                 score = max(level / 10, probs.get(WELFARE, 0.0))
                 model_thr = self._model.thresholds.get(cid, 1.01)  # no threshold: the model alone never flags
@@ -224,11 +245,11 @@ class Engine:
                 rule_score = rule_scores.get(cid, 0.0) * factor
                 model_score = probs.get(cid, 0.0) * factor
                 score = max(rule_score, model_score)
-                flagged = rule_score >= self.rules.threshold(cid) or (
+                flagged = rule_score >= self._rule_thresholds.get(cid, DEFAULT_THRESHOLD) or (
                     cid in probs and model_score >= self._model.thresholds.get(cid, 0.5)
                 )
             if score > 0 or cid in probs:
-                out.append(CategoryScore(cid, round(score, 4), flagged))
+                out.append(CategoryScore(cid, round(float(score), 4), bool(flagged)))
         out.sort(key=lambda c: (-c.score, c.id))
         return out
 

@@ -114,8 +114,7 @@ def test_explain_spans_are_valid(model: TextModel) -> None:
 
 def test_multi_label_and_batch_of_unknown_text() -> None:
     texts = [
-        normalize_text(t)
-        for t in ["买卖银行卡", "出租银行卡", "代考包过", "替考代考", "今天好开心", "吃饭了"] * 3
+        normalize_text(t) for t in ["买卖银行卡", "出租银行卡", "代考包过", "替考代考", "今天好开心", "吃饭了"] * 3
     ]
     labels = [["A17"], ["A17"], ["A15"], ["A15"], [], []] * 3
     model = train_category(texts, labels, multi_label=True, cfg=CFG)
@@ -127,8 +126,7 @@ def test_multi_label_and_batch_of_unknown_text() -> None:
 
 def test_risk_head_predicts_levels() -> None:
     texts = [
-        normalize_text(t)
-        for t in ["今天很开心", "有点累", "不想活了", "活着没意思想死", "吃了饭", "想结束一切"] * 4
+        normalize_text(t) for t in ["今天很开心", "有点累", "不想活了", "活着没意思想死", "吃了饭", "想结束一切"] * 4
     ]
     levels = [0.0, 2.0, 8.0, 9.0, 0.0, 8.0] * 4
     model = train_risk(texts, levels, cfg=CFG)
@@ -164,3 +162,30 @@ def test_default_model_flags_at_most_one_percent_of_identity_neutral_posts() -> 
     assert risk is not None
     flagged = predict_labels(model, probs).any(axis=1) | (risk >= 6)
     assert flagged.mean() <= 0.01, [rows[i]["text"] for i in np.flatnonzero(flagged)]
+
+
+def test_word_features_round_trip_and_explain(tmp_path: Path) -> None:
+    from youthsafe.detection.word_features import WordVocabulary
+
+    cfg = TrainConfig(min_df=1, folds=3, c=10.0, words=True, word_min_df=1)
+    model = train_category(TEXTS, LABELS, multi_label=False, cfg=cfg)
+    assert model.words is not None
+    assert "垃圾" in model.words.words
+    assert model.category is not None
+    assert model.category.weights.shape[0] == len(model.space) + len(model.words)
+    model.save(tmp_path / "m")
+    with np.load(tmp_path / "m" / "arrays.npz", allow_pickle=False) as npz:
+        assert {"words.chars", "words.offsets"} <= set(npz.files)
+    assert json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))["features"]["words"] > 0
+    loaded = TextModel.load(tmp_path / "m")
+    assert loaded.words is not None
+    assert loaded.words.words == model.words.words
+    assert np.array_equal(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    text = normalize_text("你这个垃圾")
+    spans = loaded.explain(text, "1", k=50)
+    assert (3, 5) in [(s, e) for s, e, _ in spans]  # the word 垃圾 is evidence of its own
+    vocab = WordVocabulary(["垃圾", "圾东"])  # overlapping matches both count; texts never leak into each other
+    counts = vocab.counts(["垃圾东西", "", "垃", "圾东垃圾"]).toarray()
+    assert counts.tolist() == [[1, 1], [0, 0], [0, 0], [1, 1]]
+    arrays = vocab.arrays()
+    assert WordVocabulary.from_arrays(arrays["chars"], arrays["offsets"]).words == vocab.words

@@ -113,3 +113,19 @@ def test_multi_label_reviewer_export(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["model", "evaluate", "--model", str(tmp_path / "m"), str(data), "--text-field", "text",
                  "--label-field", "labels", "--json"]) == 0  # fmt: skip
     assert set(json.loads(capsys.readouterr().out)["per_label"]) == {"A15", "A17"}
+
+
+def test_train_with_word_features(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write_jsonl(tmp_path / "train.jsonl", _category_rows())
+    out = tmp_path / "model"
+    rc = main(["model", "train", str(data), "--text-field", "text", "--label-field", "label", "--min-df", "1",
+               "--folds", "3", "--features", "char+word", "--out", str(out)])  # fmt: skip
+    assert rc == 0
+    doc = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert doc["features"]["kind"] == "char-ngram+word"
+    assert doc["features"]["words"] > 0
+    capsys.readouterr()
+    rc = main(["model", "evaluate", "--model", str(out), str(data), "--text-field", "text",
+               "--label-field", "label", "--json"])  # fmt: skip
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] >= 0.9

@@ -1,6 +1,7 @@
 """Linear character n-gram text models: fast numpy inference, explanations, pickle-free artefacts.
 
-A ``TextModel`` holds one shared ``NgramSpace`` and up to two heads over it:
+A ``TextModel`` holds one shared ``NgramSpace`` (optionally followed by a ``WordVocabulary`` of
+multi-character words, whose features are appended after the n-gram features) and up to two heads over it:
 
 * a **category** head: one linear scorer per label (one-vs-rest; a two-label single-label task stores only
   the positive, sorted-last label) followed by per-label Platt calibration and a per-label threshold;
@@ -29,8 +30,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from youthsafe.detection.features import NgramSpace, sublinear
+from youthsafe.detection.word_features import WordVocabulary
 
-__all__ = ["RISK_LABEL", "ModelError", "TextModel", "load_default_model"]
+__all__ = ["RISK_LABEL", "ModelError", "TextModel", "feature_counts", "load_default_model"]
 
 FORMAT = 1
 RISK_LABEL = "risk"  # pass to ``explain`` to explain the risk head
@@ -81,6 +83,7 @@ class TextModel:
     risk: Head | None = None
     multi_label: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    words: WordVocabulary | None = None  # word features, indexed after the n-gram features
 
     @property
     def version(self) -> str:
@@ -90,9 +93,7 @@ class TextModel:
     # -- inference -------------------------------------------------------------------------------------
 
     def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        counts = self.space.counts(list(texts))
-        counts.data = sublinear(counts.data)
-        return counts
+        return feature_counts(self.space, self.words, texts)
 
     def predict_proba(self, normalized_texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Calibrated probability per label, shape (n, len(labels)); (n, 0) for a risk-only model."""
@@ -148,6 +149,10 @@ class TextModel:
         """
         head, column, sign = self._head_for(label)
         feats, starts, ends = self.space.spans(normalized_text)
+        if self.words is not None:
+            w_feats, w_starts, w_ends = self.words.spans(normalized_text)
+            feats = np.concatenate([feats, w_feats + len(self.space)])
+            starts, ends = np.concatenate([starts, w_starts]), np.concatenate([ends, w_ends])
         if not len(feats):
             return []
         uniq, inverse, counts = np.unique(feats, return_inverse=True, return_counts=True)
@@ -176,6 +181,8 @@ class TextModel:
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Every array of the model by name (what ``arrays.npz`` holds)."""
         out: dict[str, npt.NDArray[Any]] = {"alphabet": self.space.alphabet, "keys": self.space.keys}
+        if self.words is not None:
+            out.update({f"words.{name}": arr for name, arr in self.words.arrays().items()})
         for name, head in (("category", self.category), ("risk", self.risk)):
             if head is not None:
                 for part in ("scale", "weights", "bias", "platt_a", "platt_b"):
@@ -209,12 +216,14 @@ class TextModel:
             "multi_label": self.multi_label,
             "thresholds": self.thresholds,
             "heads": [h for h in ("category", "risk") if getattr(self, h) is not None],
-            "features": {**self.meta.get("features", {}), "n_max": self.space.n_max},
+            "features": {
+                **self.meta.get("features", {}),
+                "n_max": self.space.n_max,
+                "words": 0 if self.words is None else len(self.words),
+            },
             "weights_sha256": digest,
         }
-        (out / "model.json").write_text(
-            json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        (out / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> TextModel:
@@ -229,10 +238,13 @@ class TextModel:
         if doc.get("format") != FORMAT:
             raise ModelError(f"{root}: unsupported model format {doc.get('format')!r}")
         space = NgramSpace(arrays["alphabet"], arrays["keys"], int(doc["features"]["n_max"]))
+        words = (
+            WordVocabulary.from_arrays(arrays["words.chars"], arrays["words.offsets"])
+            if "words.chars" in arrays
+            else None
+        )
         heads = {
-            name: Head(
-                *(arrays[f"{name}.{part}"] for part in ("scale", "weights", "bias", "platt_a", "platt_b"))
-            )
+            name: Head(*(arrays[f"{name}.{part}"] for part in ("scale", "weights", "bias", "platt_a", "platt_b")))
             for name in doc.get("heads", [])
         }
         return cls(
@@ -244,7 +256,18 @@ class TextModel:
             risk=heads.get("risk"),
             multi_label=bool(doc.get("multi_label", False)),
             meta={k: v for k, v in doc.items() if k not in {"format", "heads"}},
+            words=words,
         )
+
+
+def feature_counts(space: NgramSpace, words: WordVocabulary | None, texts: Sequence[str]) -> sp.csr_matrix:
+    """Sublinear counts of the n-grams, then (when ``words`` is given) of the vocabulary words."""
+    batch = list(texts)
+    counts = space.counts(batch)
+    if words is not None:
+        counts = sp.hstack([counts, words.counts(batch)], format="csr")
+    counts.data = sublinear(counts.data)
+    return counts
 
 
 def load_default_model() -> TextModel | None:

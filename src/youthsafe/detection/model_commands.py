@@ -122,7 +122,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         _report_bad(dev.bad, args.dev)
     if len(data.texts) < max(args.folds, 4):
         raise UsageError(f"{args.input}: only {len(data.texts)} usable labelled lines; need at least 4")
-    cfg = TrainConfig(n_max=args.ngram_max, min_df=args.min_df, c=args.c, folds=args.folds, seed=args.seed)
+    cfg = TrainConfig(n_max=args.ngram_max, min_df=args.min_df, c=args.c, folds=args.folds, seed=args.seed,
+                      words=args.features == "char+word")  # fmt: skip
     try:
         if args.task == "risk-level":
             model = train_risk(
@@ -214,6 +215,12 @@ def register(subparsers: Any) -> None:
     train.add_argument("--ngram-max", type=int, default=3, choices=[2, 3, 4], help="longest n-gram")
     train.add_argument("--min-df", type=int, default=2, help="minimum document frequency of an n-gram")
     train.add_argument("--c", type=float, default=3.0, help="inverse regularisation strength")
+    train.add_argument(
+        "--features",
+        choices=["char", "char+word"],
+        default="char",
+        help="char n-grams only, or plus multi-character words (vocabulary chosen by jieba at training time)",
+    )
     train.set_defaults(func=_guard(cmd_train))
 
     evaluate = sub.add_parser("evaluate", help="evaluate a model directory on a labelled JSONL/CSV file")

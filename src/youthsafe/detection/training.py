@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from youthsafe.detection.classifier import Head, TextModel
+from youthsafe.detection.classifier import Head, TextModel, feature_counts
 from youthsafe.detection.evaluation import category_report, risk_report
-from youthsafe.detection.features import NgramSpace, sublinear
+from youthsafe.detection.features import NgramSpace
+from youthsafe.detection.word_features import WordVocabulary
 
 __all__ = ["TrainConfig", "data_digest", "train_category", "train_risk"]
 
@@ -48,6 +49,10 @@ class TrainConfig:
     # Multi-label only: raise each threshold above every out-of-fold score of the label-free texts (the
     # corpus's hard negatives), so ordinary text that merely shares words with a category is not flagged.
     guard_negatives: bool = False
+    # Word features (``word_features.WordVocabulary``): jieba picks multi-character words of the training
+    # texts seen in >= ``word_min_df`` texts; they are counted (overlapping) alongside the n-grams.
+    words: bool = False
+    word_min_df: int = 2
 
 
 def data_digest(texts: Sequence[str], labels: Sequence[object]) -> str:
@@ -58,10 +63,22 @@ def data_digest(texts: Sequence[str], labels: Sequence[object]) -> str:
     return digest.hexdigest()
 
 
-def _features(space: NgramSpace, texts: Sequence[str]) -> sp.csr_matrix:
-    counts = space.counts(list(texts))
-    counts.data = sublinear(counts.data)
-    return counts
+@dataclass(frozen=True)
+class _Vocab:
+    """The feature vocabularies of one training run (n-grams, optional words)."""
+
+    space: NgramSpace
+    words: WordVocabulary | None
+
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return feature_counts(self.space, self.words, texts)
+
+
+def _vocab(texts: list[str], cfg: TrainConfig, space: NgramSpace | None) -> _Vocab:
+    if space is None:
+        space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
+    words = WordVocabulary.fit(texts, min_df=cfg.word_min_df) if cfg.words else None
+    return _Vocab(space, words)
 
 
 def _idf(counts: sp.csr_matrix) -> F32:
@@ -79,9 +96,7 @@ def _nb_ratio(counts: sp.csr_matrix, positive: npt.NDArray[np.bool_], alpha: flo
 
 
 def _scaled(counts: sp.csr_matrix, scale: F32) -> sp.csr_matrix:
-    out = sp.csr_matrix(
-        (counts.data * scale[counts.indices], counts.indices, counts.indptr), shape=counts.shape
-    )
+    out = sp.csr_matrix((counts.data * scale[counts.indices], counts.indices, counts.indptr), shape=counts.shape)
     from sklearn.preprocessing import normalize
 
     return normalize(out)
@@ -153,7 +168,7 @@ def _folds(n: int, cfg: TrainConfig) -> list[npt.NDArray[np.int64]]:
 
 
 def _heldout_scores(  # noqa: PLR0917 - private helper; the call sites read clearly positionally
-    space: NgramSpace,
+    vocab: _Vocab,
     texts: list[str],
     y: npt.NDArray[Any],
     fit: Any,
@@ -162,9 +177,9 @@ def _heldout_scores(  # noqa: PLR0917 - private helper; the call sites read clea
 ) -> tuple[F32, npt.NDArray[Any]]:
     """Raw scores on held-out data: the dev set, or k-fold out-of-fold scores of the training set."""
     if dev is not None:
-        head = fit(_features(space, texts), y, cfg)
-        return head.raw_scores(_features(space, dev[0])), dev[1]
-    counts = _features(space, texts)
+        head = fit(vocab.features(texts), y, cfg)
+        return head.raw_scores(vocab.features(dev[0])), dev[1]
+    counts = vocab.features(texts)
     scores: F32 | None = None
     for held in _folds(len(texts), cfg):
         train = np.setdiff1d(np.arange(len(texts)), held)
@@ -194,16 +209,13 @@ def train_category(
     columns = names[1:] if binary else names
 
     def matrix(rows: list[list[str]]) -> npt.NDArray[np.bool_]:
-        return np.array([[c in r for c in columns] for r in rows], dtype=bool).reshape(
-            len(rows), len(columns)
-        )
+        return np.array([[c in r for c in columns] for r in rows], dtype=bool).reshape(len(rows), len(columns))
 
     y = matrix(labels)
-    if space is None:
-        space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
+    vocab = _vocab(texts, cfg, space)
     dev_pair = None if dev is None else (dev[0], matrix(dev[1]))
-    held_scores, held_y = _heldout_scores(space, texts, y, _fit_category_head, cfg, dev_pair)
-    head = _fit_category_head(_features(space, texts), y, cfg)
+    held_scores, held_y = _heldout_scores(vocab, texts, y, _fit_category_head, cfg, dev_pair)
+    head = _fit_category_head(vocab.features(texts), y, cfg)
     for j in range(len(columns)):
         head.platt_a[j], head.platt_b[j] = _platt(held_scores[:, j], held_y[:, j])
     held_prob = head.calibrated(held_scores)
@@ -221,9 +233,10 @@ def train_category(
         task="category",
         labels=names,
         thresholds=thresholds,
-        space=space,
+        space=vocab.space,
         category=head,
         multi_label=multi_label,
+        words=vocab.words,
     )
     gold = labels if dev is None else dev[1]
     model.meta.update(
@@ -270,12 +283,12 @@ def train_risk(
 ) -> TextModel:
     """Train a risk-level (0-10) regressor on *normalised* texts (``space``: reuse a vocabulary)."""
     y = np.asarray(levels, dtype=np.float64)
-    if space is None:
-        space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
+    vocab = _vocab(texts, cfg, space)
     dev_pair = None if dev is None else (dev[0], np.asarray(dev[1], dtype=np.float64))
-    held, held_y = _heldout_scores(space, texts, y, _fit_risk_head, cfg, dev_pair)
-    head = _fit_risk_head(_features(space, texts), y, cfg)
-    model = TextModel(task="risk-level", labels=[], thresholds={}, space=space, risk=head)
+    held, held_y = _heldout_scores(vocab, texts, y, _fit_risk_head, cfg, dev_pair)
+    head = _fit_risk_head(vocab.features(texts), y, cfg)
+    model = TextModel(task="risk-level", labels=[], thresholds={}, space=vocab.space, risk=head,
+                      words=vocab.words)  # fmt: skip
     pred = np.clip(held[:, 0], 0.0, 10.0)
     model.meta.update(
         _meta(cfg, texts, levels, "dev" if dev else f"{cfg.folds}-fold cross-validation"),
@@ -293,7 +306,12 @@ def _meta(cfg: TrainConfig, texts: Sequence[str], labels: Sequence[object], held
             "data_sha256": data_digest(texts, labels),
             "config": asdict(cfg),
         },
-        "features": {"kind": "char-ngram", "n_min": 1, "tf": "sublinear", "norm": "l2"},
+        "features": {
+            "kind": "char-ngram" if not cfg.words else "char-ngram+word",
+            "n_min": 1,
+            "tf": "sublinear",
+            "norm": "l2",
+        },
         "metrics_on": heldout,
     }
 

@@ -1,6 +1,6 @@
 """COLD benchmark: train on COLD train+dev, evaluate once on test, then on an evasion-perturbed test.
 
-    .venv/bin/python benchmarks/detection_cold.py [--cold DIR] [--seed 0]
+    .venv/bin/python benchmarks/detection_cold.py [--cold DIR] [--seed 0] [--features char|char+word] [--out DIR]
 
 Prints one JSON object: test accuracy / macro-F1 / per-label figures, the same on the perturbed test, and the
 offensive-class recall drop (target <= 3 points: normalisation should undo the perturbations).
@@ -51,14 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="COLD accuracy and robustness benchmark")
     parser.add_argument("--cold", type=Path, default=COLD)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--features", choices=["char", "char+word"], default="char")
+    parser.add_argument("--out", type=Path, help="also save the trained model here (e.g. for detection_speed.py)")
     args = parser.parse_args()
     train, train_y = _load(args.cold, "train.csv")
     dev, dev_y = _load(args.cold, "dev.csv")
     test, test_y = _load(args.cold, "test.csv")
     started = time.perf_counter()
     model = train_category([normalize_text(t) for t in train + dev], train_y + dev_y, multi_label=False,
-                           cfg=TrainConfig(seed=args.seed))  # fmt: skip
+                           cfg=TrainConfig(seed=args.seed, words=args.features == "char+word"))  # fmt: skip
     train_s = time.perf_counter() - started
+    if args.out:
+        model.save(args.out)
     clean = category_report(model, model.predict_proba([normalize_text(t) for t in test]), test_y)
     rng = random.Random(args.seed)
     noisy_texts = [perturb(t, rng) for t in test]
@@ -67,7 +71,8 @@ def main() -> None:
     print(json.dumps({
         "model": model.version,
         "train_seconds": round(train_s, 1),
-        "vocabulary": len(model.space),
+        "features": args.features,
+        "vocabulary": len(model.space) + (0 if model.words is None else len(model.words)),
         "test": {k: clean[k] for k in ("accuracy", "macro_f1", "weighted_f1", "per_label")},
         "perturbed_test": {k: noisy[k] for k in ("accuracy", "macro_f1", "per_label")},
         "offensive_recall_drop_points": round(100 * drop, 2),

@@ -1,6 +1,6 @@
 """Throughput and memory of the detection engine, on one core and on two.
 
-    .venv/bin/python benchmarks/detection_speed.py [--posts 40000] [--batch 1000]
+    .venv/bin/python benchmarks/detection_speed.py [--posts 40000] [--batch 1000] [--model DIR] [--classifier-only]
 
 Measures (COLD test texts repeated, so post lengths are realistic; falls back to synthetic text without COLD):
 classifier alone (normalised texts, default model, both heads), ``Engine.scan`` end to end in batches,
@@ -77,18 +77,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="detection throughput benchmark")
     parser.add_argument("--posts", type=int, default=40_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--model", type=Path, help="model directory for the classifier figures (default: shipped)")
+    parser.add_argument("--classifier-only", action="store_true", help="skip the engine and memory figures")
     args = parser.parse_args()
     posts = _posts(args.posts)
-    from youthsafe.detection.classifier import load_default_model
+    from youthsafe.detection.classifier import TextModel, load_default_model
     from youthsafe.detection.normalize import normalize_text
 
     out: dict[str, object] = {"posts": len(posts), "batch": args.batch,
                               "mean_chars": round(sum(map(len, posts)) / len(posts), 1)}  # fmt: skip
     norms = [normalize_text(p) for p in posts]
-    model = load_default_model()
+    model = TextModel.load(args.model) if args.model else load_default_model()
     if model is not None:
+        out["model"] = model.version
         out["classifier_posts_per_s"] = round(_rate(model.predict_both, norms, args.batch))
         out["classifier_category_only_posts_per_s"] = round(_rate(model.predict_proba, norms, args.batch))
+    if args.classifier_only:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
     out["normalize_posts_per_s"] = round(_rate(lambda b: [normalize_text(t) for t in b], posts, args.batch))
     try:
         one = _engine_rate(posts, args.batch)

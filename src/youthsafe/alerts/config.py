@@ -1,0 +1,73 @@
+"""Alert settings, each read with a default so the app works without configuration.
+
+``YOUTHSAFE_ALERT_LEVEL`` (6: the high-risk band of regulatory-reference 6.1), ``YOUTHSAFE_ALERT_WINDOW_DAYS``
+(7), ``YOUTHSAFE_ALERT_DEADLINES`` (JSON, see workflow.parse_bands), ``YOUTHSAFE_ALERT_NOTIFY_LEVEL`` (7: a new
+alert at or above it notifies at once), ``YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES`` (30),
+``YOUTHSAFE_WEBHOOKS`` (JSON list of URLs or ``{"url", "secret"}`` objects), ``YOUTHSAFE_WEBHOOK_SECRET``.
+Each may also come from the environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from youthsafe.alerts.workflow import Band, parse_bands
+
+
+def _get(name: str, default: Any) -> Any:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def alert_level() -> int:
+    return int(_get("YOUTHSAFE_ALERT_LEVEL", 6))
+
+
+def notify_level() -> int:
+    return int(_get("YOUTHSAFE_ALERT_NOTIFY_LEVEL", 7))
+
+
+def window() -> dt.timedelta:
+    return dt.timedelta(days=float(_get("YOUTHSAFE_ALERT_WINDOW_DAYS", 7)))
+
+
+def claim_stale_minutes() -> int:
+    return int(_get("YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES", 30))
+
+
+def bands() -> tuple[Band, ...]:
+    return parse_bands(_get("YOUTHSAFE_ALERT_DEADLINES", None))
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str
+
+
+def webhooks() -> list[Webhook]:
+    raw = _get("YOUTHSAFE_WEBHOOKS", [])
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    default_secret = str(_get("YOUTHSAFE_WEBHOOK_SECRET", settings.SECRET_KEY))
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(Webhook(item, default_secret))
+        else:
+            out.append(Webhook(str(item["url"]), str(item.get("secret") or default_secret)))
+    return out
+
+
+def webhook_secret_for(url: str) -> str:
+    for hook in webhooks():
+        if hook.url == url:
+            return hook.secret
+    return str(_get("YOUTHSAFE_WEBHOOK_SECRET", settings.SECRET_KEY))

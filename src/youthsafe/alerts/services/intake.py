@@ -1,0 +1,199 @@
+"""From scanned posts to alerts: ``on_post_scanned``, the contract the ingestion pipeline calls.
+
+A post opens an alert when its risk level reaches ``YOUTHSAFE_ALERT_LEVEL`` (default 6, the high-risk band of
+regulatory-reference 6.1) or it recruits for a group suicide; it joins the open alert of the same author or
+the same thread within the window instead, so a recruitment post and its replies become one incident with
+several people at risk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zlib
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from youthsafe.alerts import config, notifications, workflow
+from youthsafe.alerts.models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertPerson,
+    AlertPost,
+    AlertStatus,
+    PersonRole,
+    PostRole,
+)
+from youthsafe.alerts.services.common import SYSTEM, now_or, refresh_due
+from youthsafe.core import audit
+from youthsafe.core.models import AuditAction
+from youthsafe.core.roles import Role
+from youthsafe.detection.engine import ScanResult
+from youthsafe.pipeline.models import Post, ScanRecord
+
+log = logging.getLogger(__name__)
+
+WELFARE = "W01"
+# In a suicide-pact recruitment thread, a reply at level 3 ("强烈生存痛苦", regulatory-reference 6.1) or with a
+# welfare signal answers the recruiter ("我也想一起"): its author is at risk. Lower replies (support, passers-by)
+# are kept as context only.
+JOINER_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class _Finding:
+    level: int
+    recruitment: bool
+    welfare: bool
+    categories: list[str]
+
+
+def _finding(result: ScanResult) -> _Finding:
+    level = min(max(int(result.risk_level or 0), 0), 10)
+    categories = sorted({str(c.id) for c in (result.categories or []) if getattr(c, "flagged", False)})
+    return _Finding(level, bool(result.recruitment), bool(result.welfare) or WELFARE in categories, categories)
+
+
+def on_post_scanned(
+    post: Post, scan: ScanRecord, result: ScanResult, *, now: dt.datetime | None = None
+) -> Alert | None:
+    """Open, join or ignore; returns the alert the post is in, or None. Idempotent; never raises.
+
+    Runs inside the caller's transaction, in a savepoint: if anything fails, this step is rolled back alone,
+    logged, and the post stays stored (the caller's work is never lost to an alerting bug).
+    """
+    try:
+        with transaction.atomic():
+            return _on_post_scanned(post, scan, _finding(result), now_or(now))
+    except Exception:  # the contract: ingestion must keep going on odd input; the failure is logged
+        log.exception("alerting failed for post %s", getattr(post, "pk", None))
+        return None
+
+
+def _lock_keys(*keys: str) -> None:
+    """Serialise alerting for the same thread or author across workers (PostgreSQL advisory locks, sorted so
+    two workers never deadlock). SQLite's IMMEDIATE transactions already serialise all writers."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({k for k in keys if k}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C, zlib.crc32(key.encode()) - 2**31])
+
+
+def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | None]:
+    """The open alert of the same thread (same source) and of the same author within the window."""
+    recent = Alert.objects.filter(status__in=OPEN_STATUSES, last_post_at__gte=when - config.window())
+    by_thread = by_author = None
+    if post.thread_key:
+        by_thread = (recent.filter(thread_key=post.thread_key, posts__post__source_id=post.source_id)
+                     .order_by("-last_post_at", "-id").first())
+    if post.author_key:
+        by_author = (recent.filter(people__author_key=post.author_key, posts__post__source_id=post.source_id)
+                     .order_by("-last_post_at", "-id").first())
+    return by_thread, by_author
+
+
+def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime) -> Alert | None:
+    _lock_keys(f"t:{post.source_id}:{post.thread_key}" if post.thread_key else "",
+               f"a:{post.source_id}:{post.author_key}" if post.author_key else "")
+    existing = AlertPost.objects.filter(post=post).select_related("alert").first()
+    if existing is not None:
+        return existing.alert  # the same post again (replay, retry, re-scan): nothing changes
+    opens = finding.level >= config.alert_level() or finding.recruitment
+    when = post.posted_at or now
+    by_thread, by_author = _candidates(post, when)
+    target = by_thread or by_author
+    if target is None:
+        return _open(post, scan, finding, now, when) if opens else None
+    in_thread = target == by_thread
+    if opens:
+        role = PostRole.MEMBER
+    elif in_thread and target.recruitment and (finding.welfare or finding.level >= JOINER_LEVEL):
+        # Someone answering a suicide-pact recruitment is at risk even when their words are mild
+        # ("我也想一起"): a joiner, not context (regulatory-reference 6.3, L11).
+        role = PostRole.MEMBER
+    elif in_thread and target.recruitment:
+        role = PostRole.CONTEXT
+    else:
+        return None
+    return _join(target, post, scan, finding, role=role, now=now, when=when)
+
+
+def _person_role(finding: _Finding, *, joining: bool) -> str:
+    if finding.recruitment:
+        return PersonRole.RECRUITER
+    return PersonRole.JOINER if joining else PersonRole.AUTHOR
+
+
+def _author(post: Post) -> str:
+    return post.author_key or f"post-{post.pk}"  # an anonymous post still counts as one person
+
+
+def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, when: dt.datetime) -> Alert:
+    bands = config.bands()
+    alert = Alert(level=finding.level, categories=finding.categories, recruitment=finding.recruitment,
+                  jurisdiction_id=post.jurisdiction_id, thread_key=post.thread_key, author_key=post.author_key,
+                  opened_at=now, last_post_at=when, level_raised_at=now,
+                  ack_due_at=workflow.ack_due(finding.level, now, bands), status=AlertStatus.NEW)
+    alert.due_at = alert.ack_due_at
+    alert.save()
+    AlertPost.objects.create(alert=alert, post=post, scan=scan, role=PostRole.TRIGGER, level=finding.level,
+                             is_trigger=True, added_at=now)
+    AlertPerson.objects.create(alert=alert, author_key=_author(post), max_level=finding.level,
+                               role=_person_role(finding, joining=False), first_seen_at=when)
+    audit.record(AuditAction.CREATE, actor=None, actor_label=SYSTEM, obj=alert, jurisdiction=alert.jurisdiction,
+                 after={"level": alert.level, "categories": alert.categories, "recruitment": alert.recruitment,
+                        "post": post.pk})
+    if alert.level >= config.notify_level() or alert.recruitment:
+        notifications.enqueue("new_alert", alert, roles=[Role.REVIEWER, Role.LEADER], place=alert.jurisdiction,
+                              now=now)
+    return alert
+
+
+def _join(alert: Alert, post: Post, scan: ScanRecord, finding: _Finding, *, role: str, now: dt.datetime,
+          when: dt.datetime) -> Alert:
+    alert = Alert.objects.select_for_update().select_related("jurisdiction").get(pk=alert.pk)
+    AlertPost.objects.create(alert=alert, post=post, scan=scan, role=role, level=finding.level, added_at=now)
+    before = {"level": alert.level, "categories": list(alert.categories)}
+    if role == PostRole.MEMBER:
+        _add_person(alert, post, finding, when)
+        alert.categories = sorted(set(alert.categories) | set(finding.categories))
+        alert.recruitment = alert.recruitment or finding.recruitment
+        if finding.level > alert.level:
+            _raise_level(alert, finding.level, now)
+    alert.last_post_at = max(alert.last_post_at, when)
+    alert.version += 1
+    alert.save()
+    audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=alert, jurisdiction=alert.jurisdiction,
+                 before=before, after={"level": alert.level, "categories": alert.categories, "post": post.pk,
+                                       "role": role})
+    return alert
+
+
+def _add_person(alert: Alert, post: Post, finding: _Finding, when: dt.datetime) -> None:
+    person, created = AlertPerson.objects.get_or_create(
+        alert=alert, author_key=_author(post),
+        defaults={"max_level": finding.level, "role": _person_role(finding, joining=True), "first_seen_at": when})
+    if created:
+        return
+    person.max_level = max(person.max_level, finding.level)
+    if finding.recruitment:
+        person.role = PersonRole.RECRUITER
+    person.save(update_fields=["max_level", "role"])
+
+
+def _raise_level(alert: Alert, level: int, now: dt.datetime) -> None:
+    """A higher level shortens the running clock (never lengthens it) and may notify at once."""
+    crossed = alert.level < config.notify_level() <= level
+    bands = config.bands()
+    alert.level = level
+    alert.level_raised_at = now
+    if alert.status == AlertStatus.NEW:
+        alert.ack_due_at = min(alert.ack_due_at, workflow.ack_due(level, now, bands))
+    elif alert.status == AlertStatus.ACKNOWLEDGED and alert.act_due_at is not None:
+        alert.act_due_at = min(alert.act_due_at, workflow.act_due(level, now, bands))
+    refresh_due(alert)
+    if crossed:
+        notifications.enqueue("new_alert", alert, roles=[Role.REVIEWER, Role.LEADER], place=alert.jurisdiction,
+                              now=now)

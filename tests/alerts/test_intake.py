@@ -1,0 +1,108 @@
+"""``on_post_scanned``: opening, grouping a recruitment thread into one incident, idempotency, odd input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from tests.alerts.factories import RECRUIT, engine, feed, scan_post, source
+from tests.conftest import Tree
+from youthsafe.alerts.models import Alert, AlertPerson, AlertPost, PersonRole, PostRole
+from youthsafe.alerts.services import on_post_scanned
+from youthsafe.core.models import AuditEvent
+from youthsafe.pipeline.pseudonym import author_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recruitment_thread_and_replies_become_one_incident(tree: Tree) -> None:
+    src = source(tree.north)
+    first = feed(src, RECRUIT, author="u1", thread="t1")
+    assert first is not None
+    replies = [("u2", "我也想一起"), ("u3", "带我一个，我也不想活了"), ("u4", "我已经准备好安眠药了，今晚就走，带上我")]
+    for author, text in replies:
+        assert feed(src, text, author=author, thread="t1") == first
+    feed(src, "路过，楼主加油", author="u5", thread="t1")  # context only, not a person at risk
+    assert Alert.objects.count() == 1
+    alert = Alert.objects.get()
+    people = {p.author_key: p for p in alert.people.all()}
+    keys = {name: author_key(src.name, name) for name in ("u1", "u2", "u3", "u4", "u5")}
+    assert set(people) == {keys["u1"], keys["u2"], keys["u3"], keys["u4"]}
+    assert people[keys["u1"]].role == PersonRole.RECRUITER
+    assert people[keys["u1"]].max_level >= 6
+    assert people[keys["u2"]].role == PersonRole.JOINER
+    assert alert.recruitment
+    assert alert.level == max(p.max_level for p in people.values())
+    assert "A07" in alert.categories
+    roles = list(alert.posts.order_by("id").values_list("role", flat=True))
+    assert roles[0] == PostRole.TRIGGER
+    assert roles[-1] == PostRole.CONTEXT
+    trigger = alert.posts.get(is_trigger=True)
+    assert trigger.scan is not None
+    assert any(e["text"] for e in trigger.scan.result["evidence"])
+    assert alert.jurisdiction == tree.north
+
+
+def test_same_post_twice_changes_nothing(tree: Tree) -> None:
+    src = source(tree.north)
+    post, scan, result = scan_post(src, RECRUIT, author="u1", thread="t1")
+    alert = on_post_scanned(post, scan, result)
+    audit_rows = AuditEvent.objects.count()
+    version = Alert.objects.get().version
+    assert on_post_scanned(post, scan, result) == alert
+    assert Alert.objects.count() == 1
+    assert AlertPost.objects.count() == 1
+    assert AuditEvent.objects.count() == audit_rows
+    assert Alert.objects.get().version == version
+
+
+def test_below_level_opens_nothing_and_same_author_joins(tree: Tree) -> None:
+    src = source(tree.north)
+    assert feed(src, "今天有点累", author="a") is None
+    alert = feed(src, "我已经买好了安眠药，今晚就走，再见了大家", author="a")
+    assert alert is not None
+    again = feed(src, "刀片已经准备好，就今晚", author="a", thread="other")
+    if again is not None:  # the second post reaches the level: it joins the author's open alert
+        assert again == alert
+    assert Alert.objects.count() == 1
+    assert AlertPerson.objects.count() == 1
+
+
+def test_author_window_and_closed_alerts_do_not_join(tree: Tree) -> None:
+    src = source(tree.north)
+    text = "我已经买好了安眠药，今晚就走，再见了大家"
+    old = timezone.now() - dt.timedelta(days=10)
+    first = feed(src, text, author="a", posted_at=old, now=old)
+    second = feed(src, text + "。", author="a")
+    assert first is not None
+    assert second is not None
+    assert first != second  # outside the 7-day window: a new incident
+
+
+@override_settings(YOUTHSAFE_ALERT_LEVEL=9)
+def test_level_setting_is_read(tree: Tree) -> None:
+    src = source(tree.north)
+    _post, _scan, result = scan_post(src, "x", author="a")
+    result7 = replace(result, risk_level=7, recruitment=False)
+    post, scan, _ = scan_post(src, "y", author="b", result=result7)
+    assert on_post_scanned(post, scan, result7) is None
+    result9 = replace(result, risk_level=9, recruitment=False)
+    post, scan, _ = scan_post(src, "z", author="c", result=result9)
+    alert = on_post_scanned(post, scan, result9)
+    assert alert is not None
+    assert alert.level == 9
+
+
+def test_odd_input_never_raises(tree: Tree) -> None:
+    src = source(tree.north)
+    post, scan, result = scan_post(src, "", author="")
+    bad = replace(result, risk_level=99, categories=None, recruitment=True)  # type: ignore[arg-type]
+    alert = on_post_scanned(post, scan, bad)
+    assert alert is not None
+    assert alert.level == 10
+    assert on_post_scanned(None, scan, result) is None  # type: ignore[arg-type]
+    assert engine() is engine()

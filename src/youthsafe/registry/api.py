@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import QuerySet, TextChoices
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -22,7 +22,7 @@ from youthsafe.core.models import Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
-from youthsafe.registry.forms import SORTS
+from youthsafe.registry.filters import filter_platforms
 from youthsafe.registry.models import ControlStatus, Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.schemas import (
     ControlOut,
@@ -83,26 +83,15 @@ def _visible(user: User) -> QuerySet[Platform]:
 
 
 def _filter(platforms: QuerySet[Platform], filters: PlatformFilters) -> QuerySet[Platform]:
-    if filters.kind:
-        platforms = platforms.filter(kind=filters.kind)
-    if filters.status:
-        platforms = platforms.filter(status=filters.status)
+    node = None
     if filters.jurisdiction is not None:
         node = Jurisdiction.objects.filter(pk=filters.jurisdiction).first()
         if node is None:
             raise ValidationError({"jurisdiction": [_("Unknown jurisdiction.")]})
-        platforms = platforms.filter(jurisdiction__path__startswith=node.path)
-    local = Q(locally_developed=True) | Q(locally_operated=True)
-    if filters.local is True:
-        platforms = platforms.filter(local)
-    elif filters.local is False:
-        platforms = platforms.exclude(local)
-    if filters.q:
-        q = filters.q.strip()
-        platforms = platforms.filter(
-            Q(name__icontains=q) | Q(operator__icontains=q) | Q(icp_number__icontains=q)
-        )
-    return platforms.order_by(SORTS[filters.ordering], "id")
+    return filter_platforms(
+        platforms, q=filters.q, kind=filters.kind, status=filters.status, jurisdiction=node, local=filters.local,
+        sort=filters.ordering,
+    )
 
 
 @router.get("/platforms", response={200: PlatformPage, **_ERRORS}, exclude_unset=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.models import Jurisdiction
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
+from youthsafe.registry.filters import SORTS
 from youthsafe.registry.models import ControlStatus, Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.services import EDITABLE_FIELDS
 
@@ -76,11 +77,6 @@ class ControlsForm(forms.Form):
         return {c.id: (self.cleaned_data[f"s_{c.id}"], self.cleaned_data[f"e_{c.id}"]) for c in CONTROLS}
 
 
-SORTS: dict[str, str] = {
-    "name": "name", "-name": "-name", "users": "registered_users", "-users": "-registered_users",
-    "minors": "minor_users", "-minors": "-minor_users", "updated": "updated_at", "-updated": "-updated_at",
-    "kind": "kind", "-kind": "-kind",
-}
 
 
 class PlatformFilterForm(forms.Form):

@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
 from youthsafe.registry.controls import CONTROLS_BY_ID
-from youthsafe.registry.forms import SORTS
+from youthsafe.registry.filters import SORTS
 from youthsafe.registry.models import ControlStatus, PlatformKind, PlatformStatus
 
 # The largest value a PositiveBigIntegerField (and a BigAutoField id) holds on both databases.

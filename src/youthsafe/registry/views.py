@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from youthsafe.core.models import Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS_BY_ID
-from youthsafe.registry.forms import SORTS, ControlsForm, ImportForm, PlatformFilterForm, PlatformForm
-from youthsafe.registry.models import ControlStatus, Platform
+from youthsafe.registry.filters import filter_platforms
+from youthsafe.registry.forms import ControlsForm, ImportForm, PlatformFilterForm, PlatformForm
+from youthsafe.registry.models import Platform
 
 PAGE_SIZE = 50
 
@@ -41,26 +42,13 @@ def _jurisdictions(user: User, *, write: bool = False) -> QuerySet[Jurisdiction]
 def filtered_platforms(request: HttpRequest, user: User) -> tuple[PlatformFilterForm, QuerySet[Platform]]:
     form = PlatformFilterForm(request.GET or None, jurisdictions=_jurisdictions(user))
     platforms: QuerySet[Platform] = Platform.objects.visible_to(user).select_related("jurisdiction")
-    sort = "name"
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            q = data["q"]
-            platforms = platforms.filter(Q(name__icontains=q) | Q(operator__icontains=q) | Q(icp_number__icontains=q))
-        if data["kind"]:
-            platforms = platforms.filter(kind=data["kind"])
-        if data["status"]:
-            platforms = platforms.filter(status=data["status"])
-        if data["jurisdiction"]:
-            platforms = platforms.filter(jurisdiction__path__startswith=data["jurisdiction"].path)
-        if data["local"]:
-            platforms = platforms.filter(Q(locally_developed=True) | Q(locally_operated=True))
-        if data["gaps"]:
-            platforms = platforms.filter(
-                pk__in=Platform.objects.filter(controls__status=ControlStatus.MISSING).values("pk")
-            )
-        sort = data["sort"] or "name"
-    return form, platforms.order_by(SORTS.get(sort, "name"), "id")
+    if not form.is_valid():
+        return form, filter_platforms(platforms)
+    data = form.cleaned_data
+    return form, filter_platforms(
+        platforms, q=data["q"], kind=data["kind"], status=data["status"], jurisdiction=data["jurisdiction"],
+        local=True if data["local"] else None, gaps=data["gaps"], sort=data["sort"] or "name",
+    )
 
 
 @permission_required(Permission.PLATFORM_VIEW)

@@ -167,7 +167,7 @@ def platform_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         result = import_platforms(upload.read(), upload.name, actor=user)
         if result.ok:
-            counts = {"c": result.created, "u": result.updated}
-            messages.success(request, _("Imported: %(c)d created, %(u)d updated.") % counts)
+            counts = {"c": result.created, "u": result.updated, "n": result.unchanged}
+            messages.success(request, _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged.") % counts)
             return redirect("registry:platform_list")
     return render(request, "registry/platform_import.html", {"form": form, "result": result})

@@ -1,0 +1,165 @@
+"""Alert pages: the review queue (HTMX, refreshes itself), detail (owner or receiver view), the receiving
+unit's dispatches, the overdue and escalated list for leaders, and the JSON export."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from youthsafe.alerts import exports, presenters
+from youthsafe.alerts.forms import QueueFilterForm
+from youthsafe.alerts.models import OPEN_STATUSES, Alert
+from youthsafe.core import audit
+from youthsafe.core.access import permission_required
+from youthsafe.core.models import AuditAction, Jurisdiction, User
+from youthsafe.core.roles import Permission
+
+PAGE_SIZE = 50
+
+
+def user_of(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101  (the permission guard ran first)
+    return request.user
+
+
+def _jurisdictions(user: User) -> QuerySet[Jurisdiction]:
+    if user.reads_all_jurisdictions:
+        return Jurisdiction.objects.all()
+    return user.jurisdiction.subtree() if user.jurisdiction else Jurisdiction.objects.none()
+
+
+def _rows(alerts: list[Alert], now: Any) -> list[dict[str, Any]]:
+    rows = []
+    for alert in alerts:
+        first = presenters.trigger(alert)
+        rows.append({"alert": alert, "sla": presenters.sla(alert, now), "level_label": presenters.level_label(
+            alert.level), "level_class": presenters.level_class(alert.level),
+            "categories": presenters.category_badges(alert.categories),
+            "excerpt": first.post.text[:80] if first else "", "people": alert.people.count(),
+            "left": alert.due_at - now if alert.due_at and alert.is_open else None})
+    return rows
+
+
+def filtered_queue(request: HttpRequest, user: User) -> tuple[QueueFilterForm, QuerySet[Alert]]:
+    form = QueueFilterForm(request.GET or None, jurisdictions=_jurisdictions(user))
+    alerts = Alert.objects.owned_by(user).select_related("jurisdiction", "claimed_by")
+    status = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data["status"] or ""
+        if data["level"] is not None:
+            alerts = alerts.filter(level__gte=data["level"])
+        if data["jurisdiction"]:
+            alerts = alerts.filter(jurisdiction__path__startswith=data["jurisdiction"].path)
+    if status == "":
+        alerts = alerts.filter(status__in=OPEN_STATUSES)
+    elif status != "all":
+        alerts = alerts.filter(status=status)
+    return form, presenters.queue_order(alerts, timezone.now())
+
+
+@permission_required(Permission.ALERT_VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    """The review queue: overdue first, then level, then time left; the rows refresh every 15 s (HTMX)."""
+    user = user_of(request)
+    form, alerts = filtered_queue(request, user)
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": _rows(list(page.object_list), timezone.now()),
+               "query": query.urlencode(), "can_claim": user.has_perm_name(Permission.ALERT_REVIEW),
+               "can_export": user.has_perm_name(Permission.ALERT_EXPORT)}
+    template = "alerts/_queue_rows.html" if request.htmx else "alerts/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@permission_required(Permission.ALERT_VIEW)
+def escalated(request: HttpRequest) -> HttpResponse:
+    """Overdue and escalated alerts (for leaders): the ones waiting on someone past their deadline."""
+    user = user_of(request)
+    now = timezone.now()
+    late = Alert.objects.owned_by(user).filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    alerts = presenters.queue_order(late.select_related("jurisdiction", "claimed_by"), now)
+    return render(request, "alerts/escalated.html", {"rows": _rows(list(alerts[:200]), now)})
+
+
+@permission_required(Permission.ALERT_RESPOND)
+def received(request: HttpRequest) -> HttpResponse:
+    """Dispatches to my unit: acknowledge within the deadline, then report back."""
+    user = user_of(request)
+    now = timezone.now()
+    rows = []
+    for d in presenters.received_dispatches(user)[:200]:
+        first = presenters.trigger(d.alert)
+        rows.append({"dispatch": d, "overdue": d.acknowledged_at is None and d.ack_due_at < now,
+                     "excerpt": first.post.text[:80] if first else "",
+                     "level_label": presenters.level_label(d.alert.level)})
+    return render(request, "alerts/received.html", {"rows": rows})
+
+
+def _owner_context(alert: Alert, user: User) -> dict[str, Any]:
+    first = presenters.trigger(alert)
+    result = first.scan.result if first and first.scan else {}
+    can = user.has_perm_name
+    return {
+        "posts": presenters.post_views(alert), "earlier": presenters.earlier_posts(alert),
+        "people": list(alert.people.all()), "changes": list(alert.changes.select_related("actor")),
+        "dispatches": list(alert.dispatches.select_related("to_jurisdiction", "sent_by", "acknowledged_by")),
+        "identity_requests": list(alert.identity_requests.select_related("requested_by")),
+        "outcomes": list(alert.outcomes.select_related("recorded_by", "unit")),
+        "follow_ups": list(alert.follow_ups.all()),
+        "labels": list(alert.labels.select_related("reviewer")),
+        "model_version": result.get("model_version", ""), "rules_version": result.get("rules_version", ""),
+        "explanation": result.get("explanation", ""),
+        "rules_fired": [r for r in result.get("rules_fired", []) if not r.get("shadow")],
+        "can_review": can(Permission.ALERT_REVIEW), "can_dispatch": can(Permission.ALERT_DISPATCH),
+        "can_outcome": can(Permission.ALERT_OUTCOME),
+    }
+
+
+@permission_required(Permission.ALERT_VIEW)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full record for the owning jurisdiction; the shared part only for a unit it was dispatched to."""
+    user = user_of(request)
+    alert = Alert.objects.visible_to(user).select_related("jurisdiction", "claimed_by").filter(pk=pk).first()
+    if alert is None:
+        raise Http404(_("No such record in your jurisdiction."))
+    now = timezone.now()
+    context: dict[str, Any] = {
+        "alert": alert, "sla": presenters.sla(alert, now), "level_label": presenters.level_label(alert.level),
+        "level_class": presenters.level_class(alert.level),
+        "categories": presenters.category_badges(alert.categories),
+        "left": alert.due_at - now if alert.due_at and alert.is_open else None,
+    }
+    # Welfare data is sensitive: reading a case is audited (regulatory-reference 6.3 cautions).
+    audit.record(AuditAction.VIEW, actor=user, obj=alert, jurisdiction=alert.jurisdiction)
+    if alert.owned_by_user(user):
+        context.update(_owner_context(alert, user))
+        return render(request, "alerts/detail.html", context)
+    context.update(shared=presenters.shared_view(alert, user), posts=presenters.post_views(alert),
+                   dispatches=list(presenters.received_dispatches(user).filter(alert=alert)),
+                   outcomes=list(alert.outcomes.filter(unit__path__startswith=user.jurisdiction.path)
+                                 if user.jurisdiction else []),
+                   can_outcome=user.has_perm_name(Permission.ALERT_OUTCOME),
+                   can_respond=user.has_perm_name(Permission.ALERT_RESPOND))
+    return render(request, "alerts/receiver_detail.html", context)
+
+
+@permission_required(Permission.ALERT_EXPORT)
+def export(request: HttpRequest) -> HttpResponse:
+    """The alerts of my jurisdictions as JSON (same shape as ``youthsafe alerts export --json``); audited."""
+    user = user_of(request)
+    _form, alerts = filtered_queue(request, user)
+    data = exports.export_alerts(alerts)
+    audit.record(AuditAction.EXPORT, actor=user, object_type="alerts.alert", object_repr=f"{len(data)} alerts")
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1, default=str),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alerts.json"'
+    return response

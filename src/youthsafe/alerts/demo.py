@@ -1,0 +1,125 @@
+"""Demo alerts: a suicide-pact recruitment thread, and one alert in every state, including an overdue and
+escalated one, a cross-city dispatch to Haizhou's cyber unit (HZ-WA), outcomes and follow-ups.
+
+Runs after the pipeline's demo in the same context; posts go to the "demo-weibo" source (created here when
+the pipeline demo has not made it). All texts and accounts are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from youthsafe.alerts import services
+from youthsafe.alerts.models import Alert
+from youthsafe.detection.engine import Engine, ScanResult
+from youthsafe.pipeline.models import Post, ScanRecord, Source, SourceKind
+from youthsafe.pipeline.pseudonym import author_key, seal
+
+if TYPE_CHECKING:
+    from youthsafe.core.demo import DemoContext
+    from youthsafe.core.models import Jurisdiction
+
+SOURCE = "demo-weibo"
+
+
+class _Feeder:
+    def __init__(self, ctx: DemoContext) -> None:
+        self.ctx = ctx
+        self.engine = Engine()
+        self.source = Source.objects.filter(name=SOURCE).first() or Source.objects.create(
+            name=SOURCE, kind=SourceKind.HTTP, description="演示：微博评论采集", jurisdiction=ctx.places["JC"])
+        self.count = Post.objects.filter(source=self.source).count()
+
+    def post(self, text: str, *, account: str, place: str, thread: str, at: dt.datetime,
+             level: int | None = None) -> Alert | None:
+        """Store a post and its scan as ingestion does, then hand it to the alert service."""
+        result: ScanResult = self.engine.scan([text])[0]
+        if level is not None:  # pin the level so the demo looks the same whatever model is installed
+            result = replace(result, risk_level=level, flagged=level >= 6)
+        self.count += 1
+        post = Post.objects.create(
+            source=self.source, external_id=f"demo-alert-{self.count}", text=text, posted_at=at,
+            thread_key=thread, author_key=author_key(self.source.name, account), author_sealed=seal(account),
+            jurisdiction=self.ctx.places[place], location_hint=self.ctx.places[place].name)
+        scan = ScanRecord.objects.create(
+            post=post, model_version=result.model_version, rules_version=result.rules_version,
+            risk_level=result.risk_level, flagged=result.flagged, recruitment=result.recruitment,
+            categories=[c.id for c in result.categories if c.flagged], result=result.to_dict())
+        return services.on_post_scanned(post, scan, result, now=at)
+
+
+def _must(alert: Alert | None) -> Alert:
+    if alert is None:
+        raise RuntimeError("demo post did not open an alert")
+    return alert
+
+
+def load(ctx: DemoContext) -> None:
+    if Alert.objects.exists():
+        ctx.log.append("alerts: alerts already present, kept")
+        return
+    feed = _Feeder(ctx)
+    now = timezone.now()
+    users = ctx.users
+    m = dt.timedelta(minutes=1)
+
+    # A recruitment thread and its replies: one incident, several people at risk.
+    _must(feed.post("有没有人一起走，约好这周六在江边烧炭，不想一个人，私信我", account="wb_night_owl",
+                           place="JC-JB", thread="wb-thread-1001", at=now - 3 * m, level=9))
+    for account, text in (("wb_rain_07", "我也想一起"), ("wb_little_fish", "带我一个，我也不想活了"),
+                          ("wb_kite", "加我一个，我也撑不下去了，想死"), ("wb_sun", "楼主别这样，打12356聊聊吧")):
+        feed.post(text, account=account, place="JC-JB", thread="wb-thread-1001", at=now - 2 * m)
+
+    # Overdue and escalated: level 10, nobody acknowledged it for 40 minutes.
+    _must(feed.post("遗书已经写好了，东西都送人了，过几天就从楼顶跳下去", account="wb_grey", place="JC-JN",
+                    thread="wb-thread-1002", at=now - 40 * m, level=10))
+    services.escalate_overdue(now)
+
+    ack = _must(feed.post("活着好累，想从天台跳下去，时间还没定", account="wb_moon", place="JC-GX",
+                          thread="wb-thread-1003", at=now - 30 * m, level=7))
+    services.do_acknowledge(ack, actor=users["reviewer"], reason="已阅，正在核实发帖人所在学校", now=now - 25 * m)
+
+    _cross_city(feed, ctx, now)
+    _intervention_and_outcomes(feed, ctx, now)
+    ctx.log.append(f"alerts: {Alert.objects.count()} demo alerts created")
+
+
+def _cross_city(feed: _Feeder, ctx: DemoContext, now: dt.datetime) -> None:
+    """A Jiangcheng alert whose author is in Haizhou: dispatched to HZ-WA, with an identity request (调证)."""
+    m = dt.timedelta(minutes=1)
+    alert = _must(feed.post("我已经买好了安眠药，今晚就走，再见了大家", account="wb_seaside", place="JC-LJ",
+                            thread="wb-thread-1004", at=now - 20 * m, level=8))
+    reviewer = ctx.users["reviewer"]
+    services.do_claim(alert, actor=reviewer, now=now - 19 * m)
+    hz: Jurisdiction = ctx.places["HZ-WA"]
+    services.do_dispatch(alert, actor=reviewer, to=hz, now=now - 15 * m,
+                         shared_note="发帖IP属地为海州市，疑似在校中学生，今晚可能实施。请尽快落地核查并联系监护人。")
+    services.do_request_identity(alert, actor=reviewer, platform_name="微博", now=now - 14 * m,
+                                 legal_basis="《网络安全法》第28条 / 公安机关调证")
+
+
+def _intervention_and_outcomes(feed: _Feeder, ctx: DemoContext, now: dt.datetime) -> None:
+    h = dt.timedelta(hours=1)
+    reviewer, responder = ctx.users["reviewer"], ctx.users["responder_jb"]
+    busy = _must(feed.post("刀片已经准备好，今晚割腕", account="wb_paper", place="JC-JB", thread="wb-thread-1005",
+                           at=now - 3 * h, level=8))
+    services.do_dispatch(busy, actor=reviewer, to=ctx.places["JC-JB-01"], now=now - 3 * h + dt.timedelta(minutes=5),
+                         shared_note="江北区东湖派出所辖区，请联系学校与监护人。")
+    dispatch = busy.dispatches.get()
+    services.do_acknowledge_dispatch(dispatch, actor=responder, now=now - 2 * h)
+    services.do_start_intervention(busy, actor=responder, reason="已联系学校心理老师，正在上门", now=now - 2 * h)
+
+    done = _must(feed.post("我已经准备好安眠药了，今晚就走，带上我", account="wb_cloud", place="JC-JB",
+                           thread="wb-thread-1006", at=now - 30 * h, level=9))
+    services.do_acknowledge(done, actor=reviewer, now=now - 30 * h + dt.timedelta(minutes=4))
+    services.do_record_outcome(done, actor=reviewer, kind="reached_safe", resolve=True, now=now - 27 * h,
+                               note="民警与监护人当晚找到本人，安全，已转介心理咨询。")
+
+    false = _must(feed.post("这首歌唱的是“我想死在你怀里”，太好听了", account="wb_music", place="JC-JN",
+                            thread="wb-thread-1007", at=now - 50 * h, level=6))
+    services.do_record_outcome(false, actor=reviewer, kind="false_alarm", resolve=True, now=now - 49 * h,
+                               note="歌词引用，无风险。")

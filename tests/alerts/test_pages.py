@@ -1,0 +1,99 @@
+"""Pages: the queue sorts overdue first and refreshes itself; detail highlights evidence and escapes the rest;
+W01 reads as a welfare signal; action forms; the export command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.alerts.factories import RECRUIT, feed, scan_post, source
+from tests.conftest import Tree
+from youthsafe.alerts import presenters, services
+from youthsafe.alerts.models import Alert
+from youthsafe.core.models import User
+from youthsafe.detection.engine import Evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queue_sorts_overdue_first_and_refreshes(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
+    src = source(tree.north)
+    old = timezone.now() - dt.timedelta(days=2)
+    late = feed(src, "活着好累，想从天台跳下去，时间还没定", author="late", thread="a", now=old, posted_at=old)
+    fresh = feed(src, RECRUIT, author="fresh", thread="b")
+    assert late is not None
+    assert fresh is not None
+    assert late.level <= fresh.level
+    client = login(make_user("reviewer", tree.north))
+    page = client.get("/alerts/").content.decode()
+    assert page.index(f'data-alert="{late.pk}"') < page.index(f'data-alert="{fresh.pk}"')
+    assert 'hx-trigger="every 15s"' in page
+    partial = client.get("/alerts/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial
+    assert f'data-alert="{late.pk}"' in partial
+    assert presenters.sla(late, timezone.now()) == "overdue"
+
+
+def test_detail_highlights_evidence_and_escapes_everything_else(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
+    src = source(tree.north)
+    text = "<script>alert(1)</script>我已经买好了安眠药，今晚就走"
+    post, scan, result = scan_post(src, text, author="x", thread="x")
+    start = text.index("安眠药")
+    forced = replace(result, risk_level=8, welfare=True, evidence=[
+        Evidence(start, start + 3, "安眠药", "W01", "test", "term"), Evidence(0, 8, "<script>", "W01", "t", "term")])
+    scan.result = forced.to_dict()
+    scan.save()
+    alert = services.on_post_scanned(post, scan, forced)
+    assert alert is not None
+    page = login(make_user("reviewer", tree.north)).get(f"/alerts/{alert.pk}/").content.decode()
+    assert "<mark>安眠药</mark>" in page
+    assert "<mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "自杀已在计划中" in page  # Tree Hole label of level 8 (regulatory-reference 6.1)
+
+
+def test_welfare_signal_never_reads_as_a_violation(tree: Tree) -> None:
+    assert presenters.category_label("W01") != "W01"
+    assert "violation" not in presenters.category_label("W01").lower()
+    assert "违规" not in presenters.category_label("W01")
+
+
+def test_action_forms_require_a_reason_and_change_nothing_without(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
+    alert = feed(source(tree.north), RECRUIT, author="f", thread="f")
+    assert alert is not None
+    client = login(make_user("reviewer", tree.north))
+    response = client.post(f"/alerts/{alert.pk}/close/", {"reason": ""})
+    assert response.status_code == 200
+    assert Alert.objects.get().status == "new"
+    response = client.post(f"/alerts/{alert.pk}/dispatch/", {"to_jurisdiction": tree.other_city.pk,
+                                                             "shared_note": "请海州协查"})
+    assert response.status_code == 302
+    assert Alert.objects.get().status == "dispatched"
+    response = client.post(f"/alerts/{alert.pk}/reopen/", {"reason": "x"})
+    assert response.status_code == 200
+    assert "不能" in response.content.decode() or "cannot" in response.content.decode()
+
+
+def test_export_command_contract(tree: Tree) -> None:
+    alert = feed(source(tree.north), RECRUIT, author="e", thread="e")
+    assert alert is not None
+    out = StringIO()
+    call_command("alerts", "export", "--json", stdout=out, stderr=StringIO())
+    data = json.loads(out.getvalue())
+    assert data[0]["id"] == alert.pk
+    assert {"post_ids", "level", "categories", "status"} <= set(data[0])
+    assert data[0]["post_ids"] == [alert.posts.get().post_id]

@@ -152,7 +152,6 @@ def test_default_model_loads_and_predicts() -> None:
     assert sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir()) < 3_000_000
 
 
-@pytest.mark.xfail(strict=False, reason="known gap: 4/307 (1.3%) flagged by the corpus-trained default model")
 def test_default_model_flags_at_most_one_percent_of_identity_neutral_posts() -> None:
     model = load_default_model()
     assert model is not None
@@ -189,3 +188,13 @@ def test_word_features_round_trip_and_explain(tmp_path: Path) -> None:
     assert counts.tolist() == [[1, 1], [0, 0], [0, 0], [1, 1]]
     arrays = vocab.arrays()
     assert WordVocabulary.from_arrays(arrays["chars"], arrays["offsets"]).words == vocab.words
+
+
+def test_explain_batch_matches_explain(model: TextModel) -> None:
+    texts = [normalize_text(t) for t in ["你这个傻子，今天天气很好", "", "垃圾东西滚", "今天去公园看书"]]
+    asked: list[list[str]] = [["1", "0"], ["1"], [], ["1"]]
+    batch = model.explain_batch(texts, asked, k=3)
+    assert [sorted(b) for b in batch] == [["0", "1"], ["1"], [], ["1"]]
+    for text, labels, got in zip(texts, asked, batch, strict=True):
+        for label in labels:
+            assert got[label] == model.explain(text, label, k=3)

@@ -163,3 +163,35 @@ def test_scan_never_raises(texts: list[str]) -> None:
 def test_scan_long_noisy_text(text: str) -> None:
     result = RULES_ONLY.scan([text])[0]
     assert 0 <= result.risk_level <= 10
+
+
+FAIRNESS_SET = Path(__file__).resolve().parents[1] / "data" / "identity_neutral.jsonl"
+# Plain statements of the fairness set (about one per group, plus n0002, n0111 and n0259, which earlier models
+# flagged as A07, risk level 7 and B07): nothing in them but who the writer is and what they do.
+CLEAREST_NEUTRAL = [
+    "n0001", "n0002", "n0003", "n0040", "n0080", "n0111", "n0120", "n0160", "n0200", "n0240", "n0259", "n0280",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fairness_results() -> dict[str, tuple[str, ScanResult]]:
+    rows = [json.loads(line) for line in FAIRNESS_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = Engine().scan([r["text"] for r in rows])
+    return {r["id"]: (r["text"], res) for r, res in zip(rows, results, strict=True)}
+
+
+def test_engine_flags_at_most_one_percent_of_identity_neutral_posts(
+    fairness_results: dict[str, tuple[str, ScanResult]],
+) -> None:
+    flagged = [(text, res.explanation) for text, res in fairness_results.values() if res.flagged]
+    assert len(flagged) <= 0.01 * len(fairness_results), flagged
+
+
+def test_engine_never_flags_the_clearest_identity_statements(
+    fairness_results: dict[str, tuple[str, ScanResult]],
+) -> None:
+    for rid in CLEAREST_NEUTRAL:
+        text, result = fairness_results[rid]
+        assert not result.flagged, (text, result.explanation)
+        assert not result.welfare, (text, result.explanation)
+        assert result.risk_level < 4, (text, result.explanation)

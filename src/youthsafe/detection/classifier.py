@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from youthsafe.detection.features import NgramSpace, sublinear
+from youthsafe.detection.features import NgramSpace, code_points, sublinear
 from youthsafe.detection.word_features import WordVocabulary
 
 __all__ = ["RISK_LABEL", "ModelError", "TextModel", "feature_counts", "load_default_model"]
@@ -38,6 +38,7 @@ FORMAT = 1
 RISK_LABEL = "risk"  # pass to ``explain`` to explain the risk head
 DEFAULT_MODEL_DIR = Path(__file__).parent / "data" / "model"
 F32 = npt.NDArray[np.float32]
+_JOIN = "\x00"  # batch separator, as in ``features.code_points``: no n-gram or word spans two texts
 
 
 class ModelError(Exception):
@@ -147,22 +148,53 @@ class TextModel:
         Offsets index ``normalized_text``; weights are each occurrence's share of the decision value, sorted
         strongest first. Only positive contributions are returned: they are the evidence for a flag.
         """
-        head, column, sign = self._head_for(label)
-        feats, starts, ends = self.space.spans(normalized_text)
+        self._head_for(label)  # unknown labels raise KeyError even for an empty text
+        return self.explain_batch([normalized_text], [[label]], k)[0][label]
+
+    def explain_batch(
+        self, normalized_texts: Sequence[str], labels_per_text: Sequence[Sequence[str]], k: int = 5
+    ) -> list[dict[str, list[tuple[int, int, float]]]]:
+        """``explain`` for many texts and labels with one n-gram (and word) pass over the joined batch.
+
+        Returns, per text, ``{label: spans}`` for the labels asked for that text. Texts with no label asked
+        cost nothing beyond the shared pass.
+        """
+        texts = list(normalized_texts)
+        out: list[dict[str, list[tuple[int, int, float]]]] = [{} for _ in texts]
+        wanted = [i for i, labs in enumerate(labels_per_text) if labs and texts[i]]
+        for i, labs in enumerate(labels_per_text):
+            out[i] = {lab: [] for lab in labs}
+        if not wanted:
+            return out
+        batch = [texts[i] for i in wanted]
+        occ = self.space.occurrences(code_points(batch))
+        feats, starts, ends = occ.feature, occ.start, occ.start + occ.length
         if self.words is not None:
-            w_feats, w_starts, w_ends = self.words.spans(normalized_text)
-            feats = np.concatenate([feats, w_feats + len(self.space)])
-            starts, ends = np.concatenate([starts, w_starts]), np.concatenate([ends, w_ends])
-        if not len(feats):
-            return []
-        uniq, inverse, counts = np.unique(feats, return_inverse=True, return_counts=True)
-        values = sublinear(counts.astype(np.float32)) * head.scale[uniq]
-        norm = float(np.sqrt(np.sum(values * values))) or 1.0
-        per_feature = sign * values * head.weights[uniq, column] / norm / counts
-        weight = per_feature[inverse]
-        order = np.lexsort((starts, -weight))
-        best = [i for i in order[: max(k, 0)] if weight[i] > 0]
-        return [(int(starts[i]), int(ends[i]), round(float(weight[i]), 6)) for i in best]
+            w = self.words.spans(_JOIN.join(batch))
+            feats = np.concatenate([feats, w[0] + len(self.space)])
+            starts, ends = np.concatenate([starts, w[1]]), np.concatenate([ends, w[2]])
+        offsets = np.concatenate([np.zeros(1, np.int64), np.cumsum([len(t) + 1 for t in batch])])
+        rows = np.searchsorted(offsets, starts, side="right") - 1
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(len(batch) + 1))
+        for b, i in enumerate(wanted):
+            sel = order[bounds[b] : bounds[b + 1]]
+            if not len(sel):
+                continue
+            base = offsets[b]
+            uniq, inverse, counts = np.unique(feats[sel], return_inverse=True, return_counts=True)
+            sub = sublinear(counts.astype(np.float32))
+            s_loc, e_loc = starts[sel] - base, ends[sel] - base
+            for label in labels_per_text[i]:
+                head, column, sign = self._head_for(label)
+                values = sub * head.scale[uniq]
+                norm = float(np.sqrt(np.sum(values * values))) or 1.0
+                weight = (sign * values * head.weights[uniq, column] / norm / counts)[inverse]
+                top = np.lexsort((s_loc, -weight))[: max(k, 0)]
+                out[i][label] = [
+                    (int(s_loc[j]), int(e_loc[j]), round(float(weight[j]), 6)) for j in top if weight[j] > 0
+                ]
+        return out
 
     def _head_for(self, label: str) -> tuple[Head, int, float]:
         if label == RISK_LABEL:

@@ -37,6 +37,16 @@ _MODEL_EXPLAIN_K = 3
 _REPORT_FLOOR = 0.05
 _DETECTABLE = tuple(taxonomy.text_detectable_ids())
 _DETECTABLE_SET = frozenset(_DETECTABLE)
+# Categories with a dedicated rule detector (the risk grader): the model may flag them on its own only above
+# this probability; below it, a model flag needs a signal from the grader or the category's rules. Character
+# n-grams learn topic words ("一起" from suicide-pact posts, "念" from farewell notes) that ordinary
+# statements share, and a suicide flag on a post about a holiday with one's girlfriend is the worst kind of
+# false alarm (regulatory-reference 0.2 principle 2, 6.3).
+_CORROBORATED = frozenset({"A07", WELFARE})
+_MODEL_ALONE = 0.95
+# Without any distress signal from the grader, the model's risk head may raise the level to at most this
+# (same bound as for hyperbole and negation): a level of 4 or more always has rule evidence behind it.
+_MODEL_ONLY_RISK_CAP = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +176,20 @@ class Engine:
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup else None
         rows = self._reportable(probs, len(texts))
         out: list[ScanResult] = []
+        explain: list[tuple[int, Normalized | None, list[str]]] = []
         for i, text in enumerate(texts):
             prob_row = rows[i]
             risk_value = float(risks[i]) if risks is not None else None
-            result = self._scan_one(text, norms[i], prob_row, risk_value, status)
+            result, normobj, rule_scores = self._scan_one(text, norms[i], prob_row, risk_value, status)
+            if prob_row:
+                wanted = [c.id for c in result.categories if c.flagged and c.id in prob_row and c.id not in rule_scores]
+                if wanted:
+                    explain.append((i, normobj, wanted))
             if clusters is not None:
                 result = result.with_cluster(clusters[i].cluster_id, clusters[i].duplicate_of)
             out.append(result)
+        if explain:
+            self._add_model_evidence(texts, norms, out, explain)
         return out
 
     def _reportable(self, probs: Any, n: int) -> list[dict[str, float]]:
@@ -203,18 +220,23 @@ class Engine:
 
     def _scan_one(
         self, text: str, norm: str, probs: dict[str, float], risk_value: float | None, status: str
-    ) -> ScanResult:
+    ) -> tuple[ScanResult, Normalized | None, dict[str, float]]:
+        """Everything but the model's evidence spans (added for the whole batch by ``_add_model_evidence``)."""
         hits, normobj = self.rules.apply(text, norm)
         rule_scores, factors = self.rules.score(hits)
         assessment = self.grader.grade(text, norm, normobj)
         level = _combine_risk(assessment, risk_value)
-        categories = self._categories(rule_scores, factors, probs, level)
+        corroborated = set()
+        if assessment.distress:
+            corroborated = {"A07", WELFARE}
+        elif "A07" in rule_scores:
+            corroborated = {"A07"}
+        categories = self._categories(rule_scores, factors, probs, level, corroborated)
         evidence = _rule_evidence(hits) + _risk_evidence(assessment)
-        evidence += self._model_evidence(text, norm, normobj, categories, rule_scores)
         recruitment = assessment.recruitment or any(h.rule.id.startswith("A07.recruit") for h in hits)
         violation = any(c.flagged for c in categories if c.id != WELFARE)
         welfare = any(c.flagged for c in categories if c.id == WELFARE)
-        return ScanResult(
+        result = ScanResult(
             categories=categories,
             risk_level=level,
             recruitment=recruitment,
@@ -227,10 +249,24 @@ class Engine:
             rules_version=self.rules_version,
             explanation=_explain(categories, level, recruitment, status),
         )
+        return result, normobj, rule_scores
+
+    def _model_flags(self, cid: str, model_score: float, corroborated: set[str]) -> bool:
+        """Does the model alone flag ``cid``? (Its threshold, and corroboration where a detector exists.)"""
+        if model_score < self._model.thresholds.get(cid, 1.01):  # no threshold: the model alone never flags
+            return False
+        return cid not in _CORROBORATED or cid in corroborated or model_score >= _MODEL_ALONE
 
     def _categories(
-        self, rule_scores: dict[str, float], factors: dict[str, float], probs: dict[str, float], level: int
+        self,
+        rule_scores: dict[str, float],
+        factors: dict[str, float],
+        probs: dict[str, float],
+        level: int,
+        corroborated: set[str],
     ) -> list[CategoryScore]:
+        if not (rule_scores or probs or level):
+            return []  # the common case on ordinary text: nothing to score
         out: list[CategoryScore] = []
         present = set(rule_scores) | set(probs) | ({WELFARE} if level else set())
         for cid in present:
@@ -238,56 +274,63 @@ class Engine:
                 continue
             if cid == WELFARE:
                 score = max(level / 10, probs.get(WELFARE, 0.0))
-                model_thr = self._model.thresholds.get(cid, 1.01)  # no threshold: the model alone never flags
-                flagged = level >= WELFARE_LEVEL or probs.get(WELFARE, 0.0) >= model_thr
+                flagged = level >= WELFARE_LEVEL or self._model_flags(cid, probs.get(WELFARE, 0.0), corroborated)
             else:
                 factor = factors.get(cid, 1.0)
                 rule_score = rule_scores.get(cid, 0.0) * factor
                 model_score = probs.get(cid, 0.0) * factor
                 score = max(rule_score, model_score)
                 flagged = rule_score >= self._rule_thresholds.get(cid, DEFAULT_THRESHOLD) or (
-                    cid in probs and model_score >= self._model.thresholds.get(cid, 0.5)
+                    cid in probs and self._model_flags(cid, model_score, corroborated)
                 )
             if score > 0 or cid in probs:
                 out.append(CategoryScore(cid, round(float(score), 4), bool(flagged)))
         out.sort(key=lambda c: (-c.score, c.id))
         return out
 
-    def _model_evidence(
+    def _add_model_evidence(
         self,
-        text: str,
-        norm: str,
-        normobj: Normalized | None,
-        categories: list[CategoryScore],
-        rule_scores: dict[str, float],
-    ) -> list[Evidence]:
-        """Spans from the model's explanation for categories flagged by the model but not by the rules."""
+        texts: Sequence[str],
+        norms: list[str],
+        out: list[ScanResult],
+        wanted: list[tuple[int, Normalized | None, list[str]]],
+    ) -> None:
+        """Spans from the model's explanation for categories flagged by the model but not by the rules.
+
+        One batched explanation pass (``TextModel.explain_batch``) for every such text of the batch.
+        """
         model = self._model.model
-        labels = self._model.labels
-        wanted = [c.id for c in categories if c.flagged and c.id in labels and c.id not in rule_scores]
-        if model is None or not wanted or not norm:
-            return []
-        normobj = normobj or normalize(text)
-        out: list[Evidence] = []
-        for cid in wanted:
-            try:
-                spans = model.explain(norm, cid, k=_MODEL_EXPLAIN_K)
-            except Exception as exc:  # an explanation is a courtesy; never lose the result over it
-                log.debug("model.explain failed for %s: %s", cid, exc)
+        if model is None:
+            return
+        try:
+            spans = model.explain_batch(
+                [norms[i] for i, _, _ in wanted], [labs for _, _, labs in wanted], k=_MODEL_EXPLAIN_K
+            )
+        except Exception as exc:  # an explanation is a courtesy; never lose the result over it
+            log.debug("model.explain_batch failed: %s", exc)
+            return
+        for (i, normobj, _labs), per_label in zip(wanted, spans, strict=True):
+            text, norm = texts[i], norms[i]
+            if not norm:
                 continue
-            for s, e, _w in spans:
-                if 0 <= s < e <= len(norm):
-                    a, b = normobj.to_original(s, e)
-                    out.append(Evidence(a, b, text[a:b], cid, f"model.{cid}", "model"))
-        return out
+            mapper = normobj or normalize(text)
+            extra: list[Evidence] = []
+            for cid, found in per_label.items():
+                for s, e, _w in found:
+                    if 0 <= s < e <= len(norm):
+                        a, b = mapper.to_original(s, e)
+                        extra.append(Evidence(a, b, text[a:b], cid, f"model.{cid}", "model"))
+            if extra:
+                out[i] = replace(out[i], evidence=out[i].evidence + extra)
 
 
 def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     """Combine the rules grade with the model's risk head (explainable: rules can veto exaggerations).
 
-    Context caps (news, prevention) bind the model too; when the rules saw only hyperbole or negation the
-    model may add at most up to level 3; otherwise the higher of the two wins, because a missed crisis
-    costs far more than an extra review (regulatory-reference 6.3).
+    Context caps (news, prevention) bind the model too; when the rules saw no distress signal at all, or
+    only hyperbole or negation, the model may add at most up to level 3 (a welfare signal always has rule
+    evidence a reviewer can see); otherwise the higher of the two wins, because a missed crisis costs far
+    more than an extra review (regulatory-reference 6.3).
     """
     level = assessment.level
     if model_value is None:
@@ -295,8 +338,8 @@ def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     model_level = min(max(round(model_value), 0), 10)
     if assessment.capped:
         return min(max(level, model_level), 2)
-    if assessment.masked and level == 0:
-        return min(model_level, 3)
+    if not assessment.distress or (assessment.masked and level == 0):
+        return min(max(level, model_level), _MODEL_ONLY_RISK_CAP)
     return max(level, model_level)
 
 

@@ -61,6 +61,11 @@ class RiskAssessment:
     capped: bool = False  # news or prevention context capped the level
 
     @property
+    def distress(self) -> bool:
+        """True when the grader saw any self-harm signal beyond time, news or prevention words."""
+        return any(s not in _INERT for s in self.signals)
+
+    @property
     def welfare(self) -> bool:
         """True when the post discloses a wish to die or worse (W01, section 6.3 level >= 4)."""
         return self.level >= WELFARE_LEVEL

@@ -29,6 +29,7 @@ from youthsafe.detection.word_features import WordVocabulary
 __all__ = ["TrainConfig", "data_digest", "train_category", "train_risk"]
 
 F32 = npt.NDArray[np.float32]
+NEVER = 1.01  # a threshold no probability reaches: the model alone never flags the label
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ class TrainConfig:
     # Multi-label only: raise each threshold above every out-of-fold score of the label-free texts (the
     # corpus's hard negatives), so ordinary text that merely shares words with a category is not flagged.
     guard_negatives: bool = False
+    # Multi-label only: each threshold maximises held-out F1 among thresholds whose held-out precision is at
+    # least this; a label that never reaches it gets ``NEVER`` (the model alone never flags it).
+    precision_floor: float = 0.0
+    # ``"balanced"`` weighs a label's few positives up against the many negatives (rare labels: ~12-40
+    # positives of ~1,000 texts), which lifts their recall at the same precision.
+    class_weight: str | None = None
+    # Multi-label only: in the precision of ``precision_floor``, a false flag on a label-free text (a hard
+    # negative) counts this many times. The corpus is ~70% harmful posts; real traffic is mostly ordinary
+    # text, so unweighted corpus precision overstates the precision a moderator would see.
+    negative_weight: float = 1.0
     # Word features (``word_features.WordVocabulary``): jieba picks multi-character words of the training
     # texts seen in >= ``word_min_df`` texts; they are counted (overlapping) alongside the n-grams.
     words: bool = False
@@ -110,7 +121,7 @@ def _fit_linear(counts: sp.csr_matrix, y: npt.NDArray[np.bool_], scale: F32, cfg
         weights = np.zeros((counts.shape[1], 1), np.float32)
         bias = np.array([10.0 if y.all() else -10.0], np.float32)
     else:
-        model = LogisticRegression(C=cfg.c, max_iter=2000, tol=1e-6)
+        model = LogisticRegression(C=cfg.c, max_iter=2000, tol=1e-6, class_weight=cfg.class_weight)
         model.fit(_scaled(counts, scale), y)
         weights = model.coef_.T.astype(np.float32)
         bias = model.intercept_.astype(np.float32)
@@ -143,16 +154,31 @@ def _platt(scores: F32, y: npt.NDArray[np.bool_]) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def _best_threshold(prob: F32, y: npt.NDArray[np.bool_], *, macro: bool, floor: float = 0.0) -> float:
-    """Threshold maximising F1 of the label (or binary macro-F1); 0.5 when the label has no examples."""
+def _best_threshold(
+    prob: F32,
+    y: npt.NDArray[np.bool_],
+    *,
+    macro: bool,
+    floor: float = 0.0,
+    precision: float = 0.0,
+    fp_weight: npt.NDArray[np.float64] | None = None,
+) -> float:
+    """Threshold maximising F1 of the label (or binary macro-F1); 0.5 when the label has no examples.
+
+    With ``precision`` > 0 only thresholds whose held-out precision reaches it qualify; ``NEVER`` when none.
+    """
     if not y.any():
         return 0.5
-    best, best_t = -1.0, max(0.5, floor)
+    best, best_t = -1.0, max(0.5, floor) if precision <= 0 else NEVER
     for t in np.unique(np.round(prob, 3)):
         if t < floor:
             continue
         pred = prob >= t
         tp = float(np.sum(pred & y))
+        if precision > 0:
+            fp = float(np.sum(fp_weight[pred & ~y])) if fp_weight is not None else float(np.sum(pred & ~y))
+            if tp < precision * (tp + fp):
+                continue
         f1 = 2 * tp / (pred.sum() + y.sum())
         if macro:
             tn = float(np.sum(~pred & ~y))
@@ -220,7 +246,14 @@ def train_category(
         head.platt_a[j], head.platt_b[j] = _platt(held_scores[:, j], held_y[:, j])
     held_prob = head.calibrated(held_scores)
     thresholds = {
-        c: _best_threshold(held_prob[:, j], held_y[:, j], macro=binary, floor=cfg.min_threshold)
+        c: _best_threshold(
+            held_prob[:, j],
+            held_y[:, j],
+            macro=binary,
+            floor=cfg.min_threshold,
+            precision=cfg.precision_floor if multi_label else 0.0,
+            fp_weight=np.where(held_y.any(axis=1), 1.0, cfg.negative_weight),
+        )
         for j, c in enumerate(columns)
     }
     if cfg.guard_negatives and multi_label and not held_y.any(axis=1).all():

@@ -64,7 +64,7 @@ def test_claim_dispatch_across_cities_and_resolve(
     _login(page, base, responder)
     page.goto(f"{base}/alerts/received/")
     page.wait_for_selector("text=请落地核查")
-    page.click(f"tr[data-dispatch] button:has-text('确认')")
+    page.click("tr[data-dispatch] button:has-text('确认')")
     page.wait_for_selector("text=已完成：签收")
     assert Dispatch.objects.get().acknowledged_by == responder
     assert "已阅，核实中" not in page.content()  # the sender's internal reason is not shared

@@ -68,6 +68,9 @@ def test_welfare_signal_never_reads_as_a_violation(tree: Tree) -> None:
     assert presenters.category_label("W01") != "W01"
     assert "violation" not in presenters.category_label("W01").lower()
     assert "违规" not in presenters.category_label("W01")
+    text = presenters.explanation({"explanation": "No violation found. Suicide risk level 5/10 (welfare signal)."})
+    assert "violation" not in text
+    assert text.startswith("Suicide risk level 5/10")
 
 
 def test_action_forms_require_a_reason_and_change_nothing_without(

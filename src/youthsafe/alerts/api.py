@@ -95,7 +95,7 @@ def _full(alert: Alert, user: User) -> dict[str, Any]:
     data.update(_summary(alert, timezone.now()), shared=False,
                 posts=[{"id": pv.post.pk, "text": pv.post.text, "role": pv.role, "level": pv.level,
                         "author_key": pv.post.author_key, "evidence": pv.result.get("evidence", []),
-                        "explanation": pv.result.get("explanation", "")} for pv in presenters.post_views(alert)],
+                        "explanation": presenters.explanation(pv.result)} for pv in presenters.post_views(alert)],
                 changes=[{"from": c.from_status, "to": c.to_status, "actor": c.actor_label, "reason": c.reason,
                           "at": c.at} for c in alert.changes.all()],
                 dispatches=[{"id": d.pk, "to": d.to_jurisdiction.code, "status": d.status,

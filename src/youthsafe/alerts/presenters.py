@@ -53,6 +53,13 @@ def category_badges(categories: list[str]) -> list[dict[str, Any]]:
     return [{"id": c, "label": category_label(c), "care": c == WELFARE} for c in categories]
 
 
+def explanation(result: dict[str, Any]) -> str:
+    """The engine's explanation without "No violation found": on a welfare alert that phrase would read as a
+    verdict on the person; a W01 disclosure is never a violation (regulatory-reference 0.2 principle 3)."""
+    text = str(result.get("explanation", ""))
+    return text.removeprefix("No violation found. ").removeprefix("No violation found.").strip()
+
+
 def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """Valid evidence spans, merged where they overlap (the engine reports several rules on one phrase)."""
     raw = []

@@ -117,7 +117,7 @@ def _owner_context(alert: Alert, user: User) -> dict[str, Any]:
         "follow_ups": list(alert.follow_ups.all()),
         "labels": list(alert.labels.select_related("reviewer")),
         "model_version": result.get("model_version", ""), "rules_version": result.get("rules_version", ""),
-        "explanation": result.get("explanation", ""),
+        "explanation": presenters.explanation(result),
         "rules_fired": [r for r in result.get("rules_fired", []) if not r.get("shadow")],
         "can_review": can(Permission.ALERT_REVIEW), "can_dispatch": can(Permission.ALERT_DISPATCH),
         "can_outcome": can(Permission.ALERT_OUTCOME),

@@ -4,14 +4,13 @@
 (7), ``YOUTHSAFE_ALERT_DEADLINES`` (JSON, see workflow.parse_bands), ``YOUTHSAFE_ALERT_NOTIFY_LEVEL`` (7: a new
 alert at or above it notifies at once), ``YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES`` (30),
 ``YOUTHSAFE_WEBHOOKS`` (JSON list of URLs or ``{"url", "secret"}`` objects), ``YOUTHSAFE_WEBHOOK_SECRET``.
-Each may also come from the environment variable of the same name.
+core/settings.py reads each from the environment variable of the same name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,8 @@ from youthsafe.alerts.workflow import Band, parse_bands
 
 
 def _get(name: str, default: Any) -> Any:
+    """The setting (read from ``YOUTHSAFE_*`` environment variables in core/settings.py) or the default."""
     value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name)
     return default if value is None or value == "" else value
 
 

@@ -211,6 +211,27 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # well inside one web request (measured: 2,000 rows in ~3 s on SQLite, ~7 s on PostgreSQL).
 MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 5000)
 
+# Early warning: empty means "use the default" of alerts/config.py, which documents each one.
+YOUTHSAFE_ALERT_LEVEL = env_str("ALERT_LEVEL") or None
+YOUTHSAFE_ALERT_NOTIFY_LEVEL = env_str("ALERT_NOTIFY_LEVEL") or None
+YOUTHSAFE_ALERT_WINDOW_DAYS = env_str("ALERT_WINDOW_DAYS") or None
+YOUTHSAFE_ALERT_DEADLINES = env_str("ALERT_DEADLINES") or None
+YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES = env_str("ALERT_CLAIM_STALE_MINUTES") or None
+YOUTHSAFE_WEBHOOKS = env_str("WEBHOOKS") or None
+YOUTHSAFE_WEBHOOK_SECRET = env_str("WEBHOOK_SECRET") or None
+
+# E-mail for notifications: SMTP when a host is configured, otherwise written to the log.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "youthsafe@localhost")
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING: dict[str, Any] = {

@@ -80,6 +80,9 @@ class Post(models.Model):
                                      related_name="+")
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     cluster_id = models.BigIntegerField(_("near-duplicate cluster"), null=True, blank=True, db_index=True)
+    # The ingest batch that inserted the row: after an INSERT that skips conflicts, it tells exactly which
+    # rows this batch added (and so must scan and alert on) and which a concurrent worker added first.
+    ingest_batch = models.CharField(max_length=32, blank=True, editable=False)
     meta = models.JSONField(default=dict, blank=True)
 
     objects: ClassVar[JurisdictionScopedQuerySet[Post]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]

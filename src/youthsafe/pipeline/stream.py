@@ -1,0 +1,258 @@
+"""The NATS JetStream worker and publisher.
+
+Any number of ``youthsafe worker`` processes, on any number of machines, share one durable pull consumer
+of one stream. A message is acknowledged only after the database transaction holding its post, scan and
+alert has committed, so a worker killed at any moment loses nothing: the message is redelivered after
+``ack_wait`` and ``ingest_batch`` skips what was already stored (nothing doubles). A message that cannot be
+parsed goes to the dead-letter table and is terminated; one that keeps failing is dead-lettered on its last
+allowed delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nats
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from nats.js.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    url: str = "nats://127.0.0.1:4222"
+    stream: str = "POSTS"
+    subject: str = "posts.>"
+    durable: str = "youthsafe"
+    batch: int = 500
+    max_deliver: int = 5
+    ack_wait: float = 60.0
+
+
+@dataclass
+class WorkerStats:
+    messages: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+    failures: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def line(self) -> str:
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        return (f"messages {self.messages}, new {self.accepted}, duplicates {self.duplicates}, dead letters "
+                f"{self.dead_letters}, batches {self.batches}, failed batches {self.failures} "
+                f"({self.messages / seconds:.0f} msg/s)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message, decoded: the source name and record, or the reason it cannot be used."""
+
+    position: str
+    source: str
+    record: Any
+    reason: str = ""
+    last_delivery: bool = False
+
+
+def source_of(subject: str, record: Any, prefix: str) -> str:
+    """``posts.<source>`` names the source; a ``source`` field in the record overrides it."""
+    if isinstance(record, dict) and isinstance(record.get("source"), str) and record["source"]:
+        return str(record["source"])
+    base = prefix.rstrip(">").rstrip("*")
+    return subject[len(base):] if subject.startswith(base) else ""
+
+
+def decode(subject: str, data: bytes, position: str, prefix: str, *, last_delivery: bool) -> Item:
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Item(position, source_of(subject, None, prefix), data[:10_000].decode("utf-8", "replace"),
+                    f"not valid JSON: {exc}", last_delivery)
+    return Item(position, source_of(subject, record, prefix), record, "", last_delivery)
+
+
+def process(items: list[Item]) -> WorkerStats:
+    """Store one fetched batch (grouped by source) in the database. Runs in the worker's DB thread."""
+    from django.db import close_old_connections
+
+    from youthsafe.pipeline.models import DeadLetter, Source
+    from youthsafe.pipeline.services import Rejected, ingest_batch
+
+    close_old_connections()  # a connection broken by a database restart is replaced, not reused
+    stats = WorkerStats(messages=len(items))
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        groups[item.source].append(item)
+    sources = {s.name: s for s in Source.objects.filter(name__in=list(groups), active=True)}
+    for name, group in groups.items():
+        source = sources.get(name)
+        if source is None:
+            DeadLetter.objects.bulk_create([
+                DeadLetter(source_name=name[:64], channel="nats", position=i.position,
+                           reason=f"unknown or inactive source {name!r}",
+                           payload=json.dumps(i.record, ensure_ascii=False, default=str)[:10_000])
+                for i in group
+            ])
+            stats.dead_letters += len(group)
+            continue
+        records = [Rejected(i.reason, str(i.record)) if i.reason else i.record for i in group]
+        summary = ingest_batch(source, records, channel="nats", positions=[i.position for i in group])
+        stats.accepted += summary.accepted
+        stats.duplicates += summary.duplicates
+        stats.dead_letters += summary.dead_letters
+    return stats
+
+
+def dead_letter_failed(items: list[Item], reason: str) -> None:
+    """Last delivery of messages whose batch keeps failing: keep them, with the reason, for a person."""
+    from django.db import close_old_connections
+
+    from youthsafe.pipeline.models import DeadLetter
+
+    close_old_connections()
+    DeadLetter.objects.bulk_create([
+        DeadLetter(source_name=i.source[:64], channel="nats", position=i.position, reason=reason[:500],
+                   payload=json.dumps(i.record, ensure_ascii=False, default=str)[:10_000])
+        for i in items
+    ])
+
+
+async def ensure_stream(js: Any, settings: StreamSettings) -> None:
+    try:
+        await js.stream_info(settings.stream)
+    except NotFoundError:
+        await js.add_stream(StreamConfig(name=settings.stream, subjects=[settings.subject],
+                                         duplicate_window=120.0))
+
+
+class Worker:
+    """A durable pull consumer that stores batches through ``process`` and acks after commit."""
+
+    def __init__(self, settings: StreamSettings, *, idle_exit: float | None = None,
+                 on_batch: Callable[[WorkerStats], None] | None = None) -> None:
+        self.settings = settings
+        self.idle_exit = idle_exit
+        self.on_batch = on_batch
+        self.stats = WorkerStats()
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> WorkerStats:
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
+                loop.add_signal_handler(sig, self.stop)
+        # One thread for the ORM: Django connections are per thread, so the worker keeps one connection.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="youthsafe-db")
+        nc = await nats.connect(self.settings.url, max_reconnect_attempts=-1, reconnect_time_wait=1)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, self.settings)
+            sub = await js.pull_subscribe(
+                self.settings.subject, durable=self.settings.durable, stream=self.settings.stream,
+                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=self.settings.max_deliver,
+                                      ack_wait=self.settings.ack_wait, max_ack_pending=self.settings.batch * 8),
+            )
+            await self._loop(sub, loop, executor)
+        finally:
+            # Every message in hand was acked or left for redelivery; nothing needs draining.
+            await nc.close()
+            executor.shutdown(wait=True)
+        return self.stats
+
+    async def _loop(self, sub: Any, loop: asyncio.AbstractEventLoop, executor: Any) -> None:
+        idle_since = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                msgs = await sub.fetch(self.settings.batch, timeout=1.0)
+            except NatsTimeout:
+                if self.idle_exit is not None and time.monotonic() - idle_since >= self.idle_exit:
+                    return
+                continue
+            idle_since = time.monotonic()
+            await self._handle(msgs, loop, executor)
+
+    async def _handle(self, msgs: list[Any], loop: asyncio.AbstractEventLoop, executor: Any) -> None:
+        items = [
+            decode(m.subject, m.data, f"{self.settings.stream}#{m.metadata.sequence.stream}", self.settings.subject,
+                   last_delivery=m.metadata.num_delivered >= self.settings.max_deliver)
+            for m in msgs
+        ]
+        try:
+            stats = await loop.run_in_executor(executor, process, items)
+        except Exception as exc:  # database down or restarting: leave unacked, NATS redelivers
+            self.stats.failures += 1
+            log.warning("batch of %d failed, will be redelivered: %s", len(msgs), exc)
+            last = [(m, i) for m, i in zip(msgs, items, strict=True) if i.last_delivery]
+            if last:
+                await self._give_up(last, str(exc), loop, executor)
+            for m, i in zip(msgs, items, strict=True):
+                if not i.last_delivery:
+                    await m.nak(delay=2)
+            return
+        for m in msgs:  # the batch is committed: only now may the stream forget it
+            await m.ack()
+        self._count(stats)
+
+    async def _give_up(self, last: list[Any], reason: str, loop: asyncio.AbstractEventLoop, executor: Any) -> None:
+        try:
+            await loop.run_in_executor(executor, dead_letter_failed, [i for _m, i in last], f"gave up: {reason}")
+        except Exception as exc:  # still no database: leave them unacked rather than lose them
+            log.error("could not dead-letter %d message(s): %s", len(last), exc)
+            return
+        for m, _i in last:
+            await m.term()
+
+    def _count(self, stats: WorkerStats) -> None:
+        self.stats.messages += stats.messages
+        self.stats.accepted += stats.accepted
+        self.stats.duplicates += stats.duplicates
+        self.stats.dead_letters += stats.dead_letters
+        self.stats.batches += 1
+        if self.on_batch is not None:
+            self.on_batch(self.stats)
+
+
+async def publish_file(settings: StreamSettings, path: Path, source: str) -> int:
+    """Publish a JSONL file to ``<subject prefix>.<source>``; returns the number of messages published.
+
+    The message id header lets JetStream drop a republished line within its duplicate window.
+    """
+    base = settings.subject.rstrip(">").rstrip("*")
+    nc = await nats.connect(settings.url)
+    count = 0
+    try:
+        js = nc.jetstream()
+        await ensure_stream(js, settings)
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    ident = str(json.loads(line).get("id", number))
+                except (ValueError, AttributeError):
+                    ident = f"line-{number}"
+                await js.publish(f"{base}{source}", line.rstrip(b"\n"), headers={"Nats-Msg-Id": f"{source}:{ident}"})
+                count += 1
+    finally:
+        await nc.drain()
+    return count

@@ -56,6 +56,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The fixed one-minute rate window (pipeline/tokens.py): its start and the requests counted in it, moved
+    # by compare-and-swap UPDATEs so concurrent requests on any number of processes are counted exactly.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]

@@ -1,0 +1,195 @@
+"""The NATS JetStream worker against the real server: end to end, and killed (SIGKILL) mid-stream.
+
+Needs NATS on 127.0.0.1:4222 (the machine runs it; CI too). Each test uses a stream and subject of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Tree
+from tests.pipeline.conftest import RECRUITMENT_THREAD
+from youthsafe.alerts.models import Alert, AlertPerson
+from youthsafe.pipeline.models import DeadLetter, Post, Source
+from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_file, source_of
+
+ROOT = Path(__file__).resolve().parents[2]
+NATS_URL = os.environ.get("YOUTHSAFE_TEST_NATS_URL", "nats://127.0.0.1:4222")
+PG_URL = os.environ.get("YOUTHSAFE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _reachable(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+needs_nats = pytest.mark.skipif(not _reachable(4222), reason="NATS JetStream is not running on 127.0.0.1:4222")
+
+
+def _settings(**extra: Any) -> StreamSettings:
+    tag = uuid.uuid4().hex[:10]
+    values: dict[str, Any] = {"url": NATS_URL, "stream": f"T{tag}", "subject": f"t{tag}.>", "durable": f"d{tag}",
+                              "batch": 50, "ack_wait": 2.0, "max_deliver": 3}
+    values.update(extra)
+    return StreamSettings(**values)
+
+
+async def _delete_stream(settings: StreamSettings) -> None:
+    import nats
+
+    nc = await nats.connect(settings.url)
+    try:
+        await nc.jetstream().delete_stream(settings.stream)
+    finally:
+        await nc.close()
+
+
+def _jsonl(path: Path, records: list[Any]) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_subject_or_field_names_the_source() -> None:
+    assert source_of("posts.weibo", {"id": 1}, "posts.>") == "weibo"
+    assert source_of("posts.weibo", {"source": "tieba"}, "posts.>") == "tieba"
+    item = decode("posts.weibo", b"{oops", "S#7", "posts.>", last_delivery=False)
+    assert item.reason.startswith("not valid JSON")
+    assert item.source == "weibo"
+    assert item.position == "S#7"
+
+
+@needs_nats
+@pytest.mark.django_db(transaction=True)
+def test_worker_stores_a_recruitment_thread_once_and_acks_after_commit(tree: Tree, tmp_path: Path) -> None:
+    Source.objects.create(name="nats-feed", jurisdiction=tree.north)
+    settings = _settings()
+    records = [*RECRUITMENT_THREAD, "{broken", {"id": "no-text"}]
+    try:
+        assert asyncio.run(publish_file(settings, _jsonl(tmp_path / "a.jsonl", records), "nats-feed")) == 7
+        stats = asyncio.run(Worker(settings, idle_exit=1.5).run())
+        assert (stats.accepted, stats.dead_letters) == (5, 2)
+        # Republished after the duplicate window would be dropped by the stream; a second durable consumer
+        # replaying the whole stream stands in for a redelivery storm: nothing may double.
+        replay = StreamSettings(**{**settings.__dict__, "durable": settings.durable + "r"})
+        again = asyncio.run(Worker(replay, idle_exit=1.5).run())
+        assert again.accepted == 0
+        assert again.duplicates == 5
+    finally:
+        asyncio.run(_delete_stream(settings))
+    assert Post.objects.count() == 5
+    alert = Alert.objects.get()
+    assert alert.recruitment
+    assert AlertPerson.objects.filter(alert=alert).count() >= 3
+    assert DeadLetter.objects.filter(channel="nats").count() == 2
+
+
+@needs_nats
+@pytest.mark.django_db(transaction=True)
+def test_unknown_source_is_dead_lettered_not_dropped(tree: Tree, tmp_path: Path) -> None:
+    settings = _settings()
+    try:
+        asyncio.run(publish_file(settings, _jsonl(tmp_path / "b.jsonl", [{"id": 1, "text": "你好"}]), "nobody"))
+        stats = asyncio.run(Worker(settings, idle_exit=1.5).run())
+    finally:
+        asyncio.run(_delete_stream(settings))
+    assert stats.dead_letters == 1
+    letter = DeadLetter.objects.get()
+    assert "unknown or inactive source" in letter.reason
+    assert letter.source_name == "nobody"
+
+
+# --- fault test: SIGKILL mid-stream, on a PostgreSQL database of the test's own -------------------------
+
+
+@pytest.fixture
+def fault_db() -> Iterator[str]:
+    """A fresh PostgreSQL database, migrated, with a jurisdiction and a source; dropped afterwards."""
+    if not _reachable(5432):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    import psycopg
+
+    name = f"youthsafe_fault_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = psycopg.connect(PG_URL, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        _youthsafe(url, "migrate", "-v0")
+        _youthsafe(url, "shell", "-c", (
+            "from youthsafe.core.models import Jurisdiction as J; from youthsafe.pipeline.models import Source; "
+            "Source.objects.create(name='fault-feed', jurisdiction=J.objects.create(code='JC', name='江城市', "
+            "kind='city'))"))
+        yield url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _env(url: str) -> dict[str, str]:
+    env = {**os.environ, "YOUTHSAFE_DATABASE_URL": url}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def _youthsafe(url: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "youthsafe", *args], env=_env(url), cwd=ROOT, check=True,
+                   timeout=300, capture_output=True)
+
+
+def _count(url: str, sql: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _worker(url: str, settings: StreamSettings, *extra: str) -> subprocess.Popen[bytes]:
+    args = ["worker", "--url", settings.url, "--stream", settings.stream, "--subject", settings.subject,
+            "--durable", settings.durable, "--batch", str(settings.batch), "--ack-wait", str(settings.ack_wait), *extra]
+    return subprocess.Popen([sys.executable, "-m", "youthsafe", *args], env=_env(url), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@needs_nats
+@pytest.mark.own_database
+def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_path: Path) -> None:
+    total = 2000
+    filler = [{"id": f"f{i}", "text": f"第{i}条普通帖子，今天天气不错", "author": f"u{i % 97}"}
+              for i in range(total - 5)]
+    records = filler[:900] + RECRUITMENT_THREAD + filler[900:]
+    settings = _settings(batch=100, ack_wait=3.0)
+    try:
+        asyncio.run(publish_file(settings, _jsonl(tmp_path / "c.jsonl", records), "fault-feed"))
+        first = _worker(fault_db, settings)
+        deadline = time.monotonic() + 120
+        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
+            assert first.poll() is None, "the worker exited early"
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # mid-stream: some batches committed, one in flight, none acked after
+        first.wait(timeout=30)
+        second = _worker(fault_db, settings, "--idle-exit", "8")
+        assert second.wait(timeout=240) == 0
+    finally:
+        asyncio.run(_delete_stream(settings))
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
+    assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
+    assert _count(fault_db, "SELECT count(*) FROM alerts_alertpost") == _count(
+        fault_db, "SELECT count(DISTINCT post_id) FROM alerts_alertpost")

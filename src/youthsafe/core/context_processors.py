@@ -35,6 +35,7 @@ ADMIN: list[NavItem] = [
     NavItem(_("Jurisdictions"), "jurisdiction_list", "/jurisdictions", Permission.JURISDICTION_VIEW),
     NavItem(_("Users"), "user_list", "/users", Permission.USER_VIEW),
     NavItem(_("Audit log"), "audit_list", "/audit", Permission.AUDIT_VIEW),
+    NavItem(_("Ingestion"), "pipeline:index", "/pipeline", Permission.POST_VIEW),
 ]
 
 

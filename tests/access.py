@@ -23,6 +23,9 @@ class Route:
     body: str | None = None
     marker: str = "本辖区平台"  # text of the own-jurisdiction record a list must show
     other_marker: str = "兄弟辖区平台"  # text of the sibling's record a list must not show
+    # Authenticated by an API token, not a session (the push API): the token's scope decides, so the matrix
+    # only checks that an anonymous caller gets 401; the app's own tests cover tokens and scopes.
+    token_auth: bool = False
 
     @property
     def api(self) -> bool:

@@ -106,3 +106,29 @@ def test_tokens_command_create_list_revoke(source: Source) -> None:
     assert plaintext not in listing.getvalue()
     call_command("tokens", "revoke", token.prefix, stdout=StringIO())
     assert tokens.verify(plaintext) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_are_counted_exactly(tree: Tree) -> None:
+    """Many threads (own connections) racing on one window: exactly the limit gets through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (the SQLite test database is one in-memory connection)")
+    source = Source.objects.create(name="race", jurisdiction=tree.north)
+    token = tokens.do_create_token(source, actor=None, name="race", rate_limit=25).token
+    now = timezone.now().replace(second=5, microsecond=0)
+
+    def burst(_: int) -> list[int]:
+        try:
+            return [tokens.take(token, now=now) for _ in range(10)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = [a for batch in pool.map(burst, range(8)) for a in batch]
+    assert answers.count(0) == 25
+    token.refresh_from_db()
+    assert token.window_count == 25

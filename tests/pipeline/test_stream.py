@@ -124,8 +124,8 @@ def fault_db() -> Iterator[str]:
     import psycopg
 
     name = f"youthsafe_fault_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = psycopg.connect(PG_URL, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         _youthsafe(url, "migrate", "-v0")
@@ -135,8 +135,9 @@ def fault_db() -> Iterator[str]:
             "kind='city'))"))
         yield url
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        # A fresh connection: a test may have restarted the server under the old one.
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _env(url: str) -> dict[str, str]:
@@ -158,11 +159,12 @@ def _count(url: str, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _worker(url: str, settings: StreamSettings, *extra: str) -> subprocess.Popen[bytes]:
+def _worker(url: str, settings: StreamSettings, *extra: str, log: Path) -> subprocess.Popen[bytes]:
     args = ["worker", "--url", settings.url, "--stream", settings.stream, "--subject", settings.subject,
             "--durable", settings.durable, "--batch", str(settings.batch), "--ack-wait", str(settings.ack_wait), *extra]
-    return subprocess.Popen([sys.executable, "-m", "youthsafe", *args], env=_env(url), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "youthsafe", *args], env=_env(url), cwd=ROOT,
+                                stdout=out, stderr=subprocess.STDOUT)
 
 
 @needs_nats
@@ -175,16 +177,17 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
     settings = _settings(batch=100, ack_wait=3.0)
     try:
         asyncio.run(publish_file(settings, _jsonl(tmp_path / "c.jsonl", records), "fault-feed"))
-        first = _worker(fault_db, settings)
+        log = tmp_path / "worker.log"
+        first = _worker(fault_db, settings, log=log)
         deadline = time.monotonic() + 120
         while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
-            assert first.poll() is None, "the worker exited early"
+            assert first.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
             assert time.monotonic() < deadline, "the worker made no progress"
             time.sleep(0.05)
         first.send_signal(signal.SIGKILL)  # mid-stream: some batches committed, one in flight, none acked after
         first.wait(timeout=30)
-        second = _worker(fault_db, settings, "--idle-exit", "8")
-        assert second.wait(timeout=240) == 0
+        second = _worker(fault_db, settings, "--idle-exit", "8", log=log)
+        assert second.wait(timeout=240) == 0, log.read_text()[-2000:]
     finally:
         asyncio.run(_delete_stream(settings))
     assert _count(fault_db, "SELECT count(*) FROM pipeline_post") == total
@@ -193,3 +196,36 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
     assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
     assert _count(fault_db, "SELECT count(*) FROM alerts_alertpost") == _count(
         fault_db, "SELECT count(DISTINCT post_id) FROM alerts_alertpost")
+
+
+def _restart_postgresql() -> None:
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
+                   timeout=120, capture_output=True)
+
+
+@needs_nats
+@pytest.mark.own_database
+@pytest.mark.skipif(not Path("/etc/postgresql").is_dir() or os.geteuid() != 0,
+                    reason="restarting PostgreSQL needs the local Debian cluster and root")
+def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str, tmp_path: Path) -> None:
+    total = 1500
+    records = [*RECRUITMENT_THREAD, *({"id": f"g{i}", "text": f"第{i}条帖子"} for i in range(total - 5))]
+    settings = _settings(batch=50, ack_wait=3.0)
+    try:
+        asyncio.run(publish_file(settings, _jsonl(tmp_path / "d.jsonl", records), "fault-feed"))
+        log = tmp_path / "worker.log"
+        worker = _worker(fault_db, settings, "--idle-exit", "10", log=log)
+        deadline = time.monotonic() + 120
+        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 200:
+            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.05)
+        _restart_postgresql()  # the worker's batches fail while it is down; NATS redelivers them
+        assert worker.wait(timeout=240) == 0, f"the worker must survive the restart: {log.read_text()[-2000:]}"
+    finally:
+        asyncio.run(_delete_stream(settings))
+    stored = _count(fault_db, "SELECT count(*) FROM pipeline_post")
+    assert stored == total, f"{stored} of {total} stored; worker log: {log.read_text()[-2000:]}"
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
+    assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1

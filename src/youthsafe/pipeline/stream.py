@@ -184,7 +184,7 @@ class Worker:
         while not self._stop.is_set():
             try:
                 msgs = await sub.fetch(self.settings.batch, timeout=1.0)
-            except NatsTimeout:
+            except (NatsTimeout, TimeoutError):  # nats-py raises either, depending on where the wait ended
                 if self.idle_exit is not None and time.monotonic() - idle_since >= self.idle_exit:
                     return
                 continue

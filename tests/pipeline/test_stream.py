@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,12 @@ from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_fi
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("YOUTHSAFE_TEST_NATS_URL", "nats://127.0.0.1:4222")
 PG_URL = os.environ.get("YOUTHSAFE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine on a loop of its own thread: a browser test in this process may keep a loop running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _reachable(port: int) -> bool:
@@ -80,17 +87,17 @@ def test_worker_stores_a_recruitment_thread_once_and_acks_after_commit(tree: Tre
     settings = _settings()
     records = [*RECRUITMENT_THREAD, "{broken", {"id": "no-text"}]
     try:
-        assert asyncio.run(publish_file(settings, _jsonl(tmp_path / "a.jsonl", records), "nats-feed")) == 7
-        stats = asyncio.run(Worker(settings, idle_exit=1.5).run())
+        assert _run(publish_file(settings, _jsonl(tmp_path / "a.jsonl", records), "nats-feed")) == 7
+        stats = _run(Worker(settings, idle_exit=1.5).run())
         assert (stats.accepted, stats.dead_letters) == (5, 2)
         # Republished after the duplicate window would be dropped by the stream; a second durable consumer
         # replaying the whole stream stands in for a redelivery storm: nothing may double.
         replay = StreamSettings(**{**settings.__dict__, "durable": settings.durable + "r"})
-        again = asyncio.run(Worker(replay, idle_exit=1.5).run())
+        again = _run(Worker(replay, idle_exit=1.5).run())
         assert again.accepted == 0
         assert again.duplicates == 5
     finally:
-        asyncio.run(_delete_stream(settings))
+        _run(_delete_stream(settings))
     assert Post.objects.count() == 5
     alert = Alert.objects.get()
     assert alert.recruitment
@@ -103,10 +110,10 @@ def test_worker_stores_a_recruitment_thread_once_and_acks_after_commit(tree: Tre
 def test_unknown_source_is_dead_lettered_not_dropped(tree: Tree, tmp_path: Path) -> None:
     settings = _settings()
     try:
-        asyncio.run(publish_file(settings, _jsonl(tmp_path / "b.jsonl", [{"id": 1, "text": "你好"}]), "nobody"))
-        stats = asyncio.run(Worker(settings, idle_exit=1.5).run())
+        _run(publish_file(settings, _jsonl(tmp_path / "b.jsonl", [{"id": 1, "text": "你好"}]), "nobody"))
+        stats = _run(Worker(settings, idle_exit=1.5).run())
     finally:
-        asyncio.run(_delete_stream(settings))
+        _run(_delete_stream(settings))
     assert stats.dead_letters == 1
     letter = DeadLetter.objects.get()
     assert "unknown or inactive source" in letter.reason
@@ -176,7 +183,7 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
     records = filler[:900] + RECRUITMENT_THREAD + filler[900:]
     settings = _settings(batch=100, ack_wait=3.0)
     try:
-        asyncio.run(publish_file(settings, _jsonl(tmp_path / "c.jsonl", records), "fault-feed"))
+        _run(publish_file(settings, _jsonl(tmp_path / "c.jsonl", records), "fault-feed"))
         log = tmp_path / "worker.log"
         first = _worker(fault_db, settings, log=log)
         deadline = time.monotonic() + 120
@@ -189,7 +196,7 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
         second = _worker(fault_db, settings, "--idle-exit", "8", log=log)
         assert second.wait(timeout=240) == 0, log.read_text()[-2000:]
     finally:
-        asyncio.run(_delete_stream(settings))
+        _run(_delete_stream(settings))
     assert _count(fault_db, "SELECT count(*) FROM pipeline_post") == total
     assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
     assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
@@ -213,7 +220,7 @@ def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str
     records = [*RECRUITMENT_THREAD, *({"id": f"g{i}", "text": f"第{i}条帖子"} for i in range(total - 5))]
     settings = _settings(batch=50, ack_wait=3.0)
     try:
-        asyncio.run(publish_file(settings, _jsonl(tmp_path / "d.jsonl", records), "fault-feed"))
+        _run(publish_file(settings, _jsonl(tmp_path / "d.jsonl", records), "fault-feed"))
         log = tmp_path / "worker.log"
         worker = _worker(fault_db, settings, "--idle-exit", "10", log=log)
         deadline = time.monotonic() + 120
@@ -224,7 +231,7 @@ def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str
         _restart_postgresql()  # the worker's batches fail while it is down; NATS redelivers them
         assert worker.wait(timeout=240) == 0, f"the worker must survive the restart: {log.read_text()[-2000:]}"
     finally:
-        asyncio.run(_delete_stream(settings))
+        _run(_delete_stream(settings))
     stored = _count(fault_db, "SELECT count(*) FROM pipeline_post")
     assert stored == total, f"{stored} of {total} stored; worker log: {log.read_text()[-2000:]}"
     assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total

@@ -159,7 +159,7 @@ class Worker:
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
                 loop.add_signal_handler(sig, self.stop)
         # One thread for the ORM: Django connections are per thread, so the worker keeps one connection.
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="youthsafe-db")

@@ -132,6 +132,12 @@ def dead_letter_failed(items: list[Item], reason: str) -> None:
     ])
 
 
+def _close_db() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
 async def ensure_stream(js: Any, settings: StreamSettings) -> None:
     try:
         await js.stream_info(settings.stream)
@@ -176,6 +182,10 @@ class Worker:
         finally:
             # Every message in hand was acked or left for redelivery; nothing needs draining.
             await nc.close()
+            # Django's connection belongs to the executor's thread: close it there, or it lingers until garbage
+            # collection (a server-side session that blocks DROP DATABASE and counts against max_connections).
+            with contextlib.suppress(Exception):
+                await loop.run_in_executor(executor, _close_db)
             executor.shutdown(wait=True)
         return self.stats
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.conftest import Tree
 from tests.pipeline.conftest import RECRUITMENT_THREAD
+from youthsafe.alerts.models import Alert, AlertPerson
 from youthsafe.core.models import User
 from youthsafe.pipeline import api, pseudonym, tokens
 from youthsafe.pipeline.models import ApiToken, DeadLetter, Post, ScanRecord, Source
@@ -42,6 +43,12 @@ def test_push_stores_pseudonymous_posts_and_reports_each_record(source: Source, 
     body = response.json()
     assert (body["read"], body["accepted"], body["duplicates"], body["dead_letters"]) == (5, 5, 0, 0)
     assert body["alerts_opened"] == 1
+    # The recruitment post and its replies are one incident: recruiter and joiners are the people at risk.
+    alert = Alert.objects.get()
+    assert alert.recruitment
+    roles = sorted(AlertPerson.objects.filter(alert=alert).values_list("role", flat=True))
+    assert roles.count("recruiter") == 1
+    assert roles.count("joiner") >= 2
     assert [r["position"] for r in body["results"]] == ["1", "2", "3", "4", "5"]
     assert {r["status"] for r in body["results"]} == {"accepted"}
     post = Post.objects.get(source=source, external_id="o1")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +103,33 @@ class ScanResult:
         return replace(self, cluster_id=cluster_id, duplicate_of=duplicate_of)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: plain lists and dicts of str, int, float, bool and None."""
-        return asdict(self)
+        """JSON-ready dict: plain lists and dicts of str, int, float, bool and None.
+
+        Written out rather than ``dataclasses.asdict``, which deep-copies every value and was the largest
+        single cost of storing scan records during ingestion.
+        """
+        return {
+            "categories": [{"id": c.id, "score": c.score, "flagged": c.flagged} for c in self.categories],
+            "risk_level": self.risk_level,
+            "recruitment": self.recruitment,
+            "flagged": self.flagged,
+            "violation": self.violation,
+            "welfare": self.welfare,
+            "evidence": [
+                {"start": e.start, "end": e.end, "text": e.text, "category": e.category, "rule_id": e.rule_id,
+                 "source": e.source}
+                for e in self.evidence
+            ],
+            "rules_fired": [
+                {"rule_id": r.rule_id, "category": r.category, "shadow": r.shadow, "version": r.version}
+                for r in self.rules_fired
+            ],
+            "model_version": self.model_version,
+            "rules_version": self.rules_version,
+            "explanation": self.explanation,
+            "cluster_id": self.cluster_id,
+            "duplicate_of": self.duplicate_of,
+        }
 
 
 @dataclass

@@ -198,7 +198,7 @@ class Engine:
         """Scan a batch of texts; returns one ``ScanResult`` per text, in order."""
         norms = [normalize_text(t) for t in texts]
         probs, risks, status = self._predict(norms)
-        clusters = self.dedup.assign(texts, normalized=norms) if self.dedup else None
+        clusters = self.dedup.assign(texts, normalized=norms) if self.dedup is not None else None
         rows = self._reportable(probs, len(texts))
         out: list[ScanResult] = []
         explain: list[tuple[int, Normalized | None, list[str]]] = []

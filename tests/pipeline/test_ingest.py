@@ -143,5 +143,18 @@ def test_ingest_command_refuses_unusable_input(tree: Tree, tmp_path: Path, args:
 
     path = tmp_path / "p.jsonl"
     _write(path, [{"id": 1, "text": "x"}])
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(CommandError, match=message) as error:
         call_command("ingest", *[a.replace("{path}", str(path)) for a in args])
+    assert error.value.returncode == 2  # the contract: unusable input exits 2 with a one-line reason
+
+
+def test_near_duplicate_clusters_reach_the_posts(source: Source) -> None:
+    from youthsafe.detection.engine import Engine
+
+    spam = "加V信看彩票内部计划，稳赚不赔，学生党也能上分，名额有限速来"
+    records = [{"id": "s1", "text": spam}, {"id": "s2", "text": spam + "！！"},
+               {"id": "o1", "text": "今天数学课讲了函数，感觉终于听懂了"}]
+    ingest_batch(source, records, channel="test", engine=Engine(dedup=True))
+    clusters = dict(Post.objects.values_list("external_id", "cluster_id"))
+    assert clusters["s1"] is not None
+    assert clusters["s1"] == clusters["s2"] != clusters["o1"]

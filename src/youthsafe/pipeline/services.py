@@ -191,9 +191,10 @@ def ingest_batch(
     scans = engine.scan([v.text for v in fresh]) if fresh else []
     with transaction.atomic():
         _store_dead_letters(source, channel, dead)
-        inserted = _insert_posts(source, fresh)
+        results = dict(zip([v.external_id for v in fresh], scans, strict=True))
+        inserted = _insert_posts(source, fresh, results)
         repeats += [v for v in fresh if v.external_id not in inserted]
-        _scan_and_alert(inserted, dict(zip([v.external_id for v in fresh], scans, strict=True)), engine, summary)
+        _scan_and_alert(inserted, results, engine, summary)
     summary.accepted = len(inserted)
     summary.duplicates = len(repeats)
     summary.dead_letters = len(dead)
@@ -264,8 +265,12 @@ def _payload(raw: Any) -> str:
     return text.replace("\x00", "\\0")[:10_000]
 
 
-def _insert_posts(source: Source, fresh: list[_Valid]) -> dict[str, Post]:
-    """Insert, skipping rows a concurrent worker stored first; return the rows this batch inserted."""
+def _insert_posts(source: Source, fresh: list[_Valid], results: dict[str, ScanResult]) -> dict[str, Post]:
+    """Insert, skipping rows a concurrent worker stored first; return the rows this batch inserted.
+
+    ``cluster_id`` is the engine's near-duplicate cluster when its index is on (``Engine(dedup=True)``). That
+    index lives in one process, so its ids mean something only within one ingest run or one worker.
+    """
     if not fresh:
         return {}
     batch = uuid.uuid4().hex
@@ -275,7 +280,7 @@ def _insert_posts(source: Source, fresh: list[_Valid]) -> dict[str, Post]:
             source=source, external_id=v.external_id, text=v.text, posted_at=v.posted_at, thread_key=v.thread,
             author_key=pseudonym.author_key(source.name, v.author), author_sealed=pseudonym.seal(v.author),
             location_hint=v.location, jurisdiction=places.resolve(v.location, source.jurisdiction),
-            ingest_batch=batch,
+            ingest_batch=batch, cluster_id=results[v.external_id].cluster_id,
         )
         for v in fresh
     ]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.errors import NoServersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
@@ -132,6 +133,34 @@ def dead_letter_failed(items: list[Item], reason: str) -> None:
     ])
 
 
+CONNECT_TIMEOUT = 10.0
+
+
+class NatsUnreachable(ConnectionError):
+    """No NATS server answered at start-up."""
+
+
+async def _log_error(exc: Exception) -> None:
+    # One line per failure instead of nats-py's default traceback, which floods the log while NATS restarts.
+    log.warning("nats: %s", exc)
+
+
+async def connect(url: str, *, reconnect_forever: bool = False) -> Any:
+    """Connect to NATS, failing within ``CONNECT_TIMEOUT`` seconds when no server answers at start.
+
+    A running worker must ride out a NATS restart, so it reconnects forever once connected; but a worker
+    started against a wrong URL should say so and stop, not retry silently. nats-py applies one
+    reconnect-attempt limit to both, hence the time limit around the first connection.
+    """
+    try:
+        return await asyncio.wait_for(
+            nats.connect(url, error_cb=_log_error, reconnect_time_wait=1,
+                         max_reconnect_attempts=-1 if reconnect_forever else 5),
+            timeout=CONNECT_TIMEOUT)
+    except (TimeoutError, OSError, NoServersError) as exc:
+        raise NatsUnreachable(f"no NATS server answered at {url} within {CONNECT_TIMEOUT:.0f} s") from exc
+
+
 def _close_db() -> None:
     from django.db import connections
 
@@ -169,7 +198,7 @@ class Worker:
                 loop.add_signal_handler(sig, self.stop)
         # One thread for the ORM: Django connections are per thread, so the worker keeps one connection.
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="youthsafe-db")
-        nc = await nats.connect(self.settings.url, max_reconnect_attempts=-1, reconnect_time_wait=1)
+        nc = await connect(self.settings.url, reconnect_forever=True)
         try:
             js = nc.jetstream()
             await ensure_stream(js, self.settings)
@@ -248,7 +277,7 @@ async def publish_file(settings: StreamSettings, path: Path, source: str) -> int
     The message id header lets JetStream drop a republished line within its duplicate window.
     """
     base = settings.subject.rstrip(">").rstrip("*")
-    nc = await nats.connect(settings.url)
+    nc = await connect(settings.url)
     count = 0
     try:
         js = nc.jetstream()

@@ -15,6 +15,11 @@ from youthsafe.pipeline.models import Source, SourceKind
 from youthsafe.pipeline.services import IngestSummary, Rejected, ingest_batch, iter_batches
 
 EXIT_SOME_BAD = 3
+EXIT_UNUSABLE = 2  # the contract of architecture.md: unusable input exits 2 with a one-line reason
+
+
+def _unusable(reason: str) -> CommandError:
+    return CommandError(reason, returncode=EXIT_UNUSABLE)
 
 
 class Command(BaseCommand):
@@ -37,10 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source = self._source(options)
         if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be at least 1")
+            raise _unusable("--batch-size must be at least 1")
         path = options["file"]
         if path != "-" and not Path(path).is_file():
-            raise CommandError(f"no such file: {path}")
+            raise _unusable(f"no such file: {path}")
         total = IngestSummary()
         fields = {k: options[f"{k}_field"] for k in ("id", "text", "author", "thread", "time", "location")}
         progress = sys.stderr.isatty()
@@ -52,7 +57,7 @@ class Command(BaseCommand):
                 if progress:
                     sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad")
         except InputError as exc:
-            raise CommandError(str(exc)) from exc
+            raise _unusable(str(exc)) from exc
         if progress:
             sys.stderr.write("\n")
         self.stdout.write(f"{source.name}: {total.line()}")
@@ -65,11 +70,11 @@ class Command(BaseCommand):
         if source is not None:
             return source
         if not options["create_source"]:
-            raise CommandError(f"unknown source {options['source']!r}; add --create-source --jurisdiction CODE")
+            raise _unusable(f"unknown source {options['source']!r}; add --create-source --jurisdiction CODE")
         code = options.get("jurisdiction")
         place = Jurisdiction.objects.filter(code=code).first() if code else None
         if place is None:
-            raise CommandError("--create-source needs --jurisdiction with an existing jurisdiction code")
+            raise _unusable("--create-source needs --jurisdiction with an existing jurisdiction code")
         return Source.objects.create(name=options["source"], kind=SourceKind.FILE, jurisdiction=place)
 
     @staticmethod

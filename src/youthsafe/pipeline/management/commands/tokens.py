@@ -45,12 +45,12 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         source = Source.objects.filter(name=options["source"]).first()
         if source is None:
-            raise CommandError(f"no such source: {options['source']}")
+            raise CommandError(f"no such source: {options['source']}", returncode=2)
         try:
             new = tokens.do_create_token(source, actor=None, name=options["name"], scopes=options["scopes"],
                                          rate_limit=options["rate"])
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+            raise CommandError("; ".join(exc.messages), returncode=2) from exc
         self.stderr.write(f"token {new.token.prefix} for {source.name} (shown once; store it now):")
         self.stdout.write(new.plaintext)
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         prefix = tokens.parse(prefix) or prefix
         token = ApiToken.objects.select_related("source", "source__jurisdiction").filter(prefix=prefix).first()
         if token is None:
-            raise CommandError(f"no token with prefix {prefix}")
+            raise CommandError(f"no token with prefix {prefix}", returncode=2)
         if tokens.do_revoke_token(token, actor=None, reason=reason):
             self.stdout.write(f"revoked {prefix}")
         else:

@@ -42,21 +42,21 @@ class Command(BaseCommand):
             batch=options["batch"], max_deliver=options["max_deliver"], ack_wait=options["ack_wait"],
         )
         if settings.batch < 1 or settings.max_deliver < 1:
-            raise CommandError("--batch and --max-deliver must be at least 1")
+            raise CommandError("--batch and --max-deliver must be at least 1", returncode=2)
         try:
             if options["publish"] is not None:
                 self._publish(settings, options["publish"], options["source"])
                 return
             stats = asyncio.run(self._consume(settings, options["idle_exit"]))
         except (OSError, ConnectionError) as exc:
-            raise CommandError(f"cannot reach NATS at {settings.url}: {exc}") from exc
+            raise CommandError(f"cannot reach NATS: {exc}", returncode=2) from exc
         self.stdout.write(f"worker stopped: {stats.line()}")
 
     def _publish(self, settings: StreamSettings, path: Path, source: str | None) -> None:
         if not source:
-            raise CommandError("--publish needs --source NAME")
+            raise CommandError("--publish needs --source NAME", returncode=2)
         if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+            raise CommandError(f"no such file: {path}", returncode=2)
         count = asyncio.run(publish_file(settings, path, source))
         self.stdout.write(f"published {count} message(s) to {settings.subject.rstrip('>')}{source}")
 

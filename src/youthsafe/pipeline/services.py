@@ -285,10 +285,16 @@ def _insert_posts(source: Source, fresh: list[_Valid], results: dict[str, ScanRe
         for v in fresh
     ]
     Post.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    mine = Post.objects.filter(source=source, ingest_batch=batch, external_id__in=[v.external_id for v in fresh])
-    found = {p.external_id: p for p in mine.select_related("jurisdiction", "source")}
+    # With ignore_conflicts no primary keys come back; the batch marker tells which rows are ours. Only the
+    # keys are read: the objects built above already hold everything else (no second read of 500 texts).
+    ids = dict(Post.objects.filter(source=source, ingest_batch=batch).values_list("external_id", "pk"))
+    built = {p.external_id: p for p in rows}
+    for external_id, pk in ids.items():
+        post = built[external_id]
+        post.pk = pk
+        post._state.adding, post._state.db = False, Post.objects.db  # as if loaded: it is stored now
     # In input order: a recruitment post opens its alert before the replies that follow it join.
-    return {v.external_id: found[v.external_id] for v in fresh if v.external_id in found}
+    return {v.external_id: built[v.external_id] for v in fresh if v.external_id in ids}
 
 
 def _scan_and_alert(
@@ -301,13 +307,11 @@ def _scan_and_alert(
     from youthsafe.alerts.services import on_post_scanned
 
     scans = [_scan_record(post, results[eid], engine) for eid, post in posts.items()]
-    ScanRecord.objects.bulk_create(scans, batch_size=500, ignore_conflicts=True)
-    stored = {
-        s.post_id: s
-        for s in ScanRecord.objects.filter(
-            post__in=list(posts.values()), model_version=engine.model_version, rules_version=engine.rules_version
-        )
-    }
+    # No conflict is possible: these posts were inserted by this very transaction, so no other transaction
+    # can hold a scan of them (it cannot see them before we commit). A plain insert returns the keys
+    # (RETURNING on PostgreSQL and SQLite), so nothing is read back.
+    ScanRecord.objects.bulk_create(scans, batch_size=500)
+    stored = {s.post_id: s for s in scans}
     last_alert = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # A post below the alert level matters only as a reply in an open recruitment thread (alerts/intake.py);
     # one query per batch finds those threads instead of one alerting call per ordinary post.

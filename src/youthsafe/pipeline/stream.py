@@ -218,16 +218,31 @@ class Worker:
             executor.shutdown(wait=True)
         return self.stats
 
+    async def _fetch(self, sub: Any) -> list[Any]:
+        try:
+            return list(await sub.fetch(self.settings.batch, timeout=1.0))
+        except (NatsTimeout, TimeoutError):  # nats-py raises either, depending on where the wait ended
+            return []
+
     async def _loop(self, sub: Any, loop: asyncio.AbstractEventLoop, executor: Any) -> None:
+        """Fetch the next batch while the current one is stored, so the network wait overlaps the database
+        work. A batch fetched ahead is not yet acknowledged: if the worker dies it is redelivered like any other;
+        if the worker is stopped, it is handed back at once (nak) for the other workers."""
         idle_since = time.monotonic()
-        while not self._stop.is_set():
-            try:
-                msgs = await sub.fetch(self.settings.batch, timeout=1.0)
-            except (NatsTimeout, TimeoutError):  # nats-py raises either, depending on where the wait ended
+        ahead = asyncio.ensure_future(self._fetch(sub))
+        while True:
+            msgs = await ahead
+            if self._stop.is_set():
+                for m in msgs:
+                    await m.nak()
+                return
+            if not msgs:
                 if self.idle_exit is not None and time.monotonic() - idle_since >= self.idle_exit:
                     return
+                ahead = asyncio.ensure_future(self._fetch(sub))
                 continue
             idle_since = time.monotonic()
+            ahead = asyncio.ensure_future(self._fetch(sub))
             await self._handle(msgs, loop, executor)
 
     async def _handle(self, msgs: list[Any], loop: asyncio.AbstractEventLoop, executor: Any) -> None:

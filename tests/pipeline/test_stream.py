@@ -177,9 +177,12 @@ def _worker(url: str, settings: StreamSettings, *extra: str, log: Path) -> subpr
 @needs_nats
 @pytest.mark.own_database
 def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_path: Path) -> None:
-    total = 2000
-    filler = [{"id": f"f{i}", "text": f"第{i}条普通帖子，今天天气不错", "author": f"u{i % 97}"}
-              for i in range(total - 5)]
+    total, alarming = 3000, 12
+    filler: list[dict[str, Any]] = [{"id": f"f{i}", "text": f"第{i}条普通帖子，今天天气不错", "author": f"u{i % 97}"}
+                                    for i in range(total - 5)]
+    for k in range(alarming):  # lone welfare posts, each its own thread and author: one alert each
+        filler[100 + k * 240] = {"id": f"w{k}", "text": f"遗书已经写好了，明天就从楼顶跳下去（{k}）",
+                                 "author": f"sad{k}", "thread": f"wt-{k}"}
     records = filler[:900] + RECRUITMENT_THREAD + filler[900:]
     settings = _settings(batch=100, ack_wait=3.0)
     try:
@@ -193,6 +196,7 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
             time.sleep(0.05)
         first.send_signal(signal.SIGKILL)  # mid-stream: some batches committed, one in flight, none acked after
         first.wait(timeout=30)
+        assert _count(fault_db, "SELECT count(*) FROM pipeline_post") < total, "killed too late to test anything"
         second = _worker(fault_db, settings, "--idle-exit", "8", log=log)
         assert second.wait(timeout=240) == 0, log.read_text()[-2000:]
     finally:
@@ -201,6 +205,9 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
     assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
     assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
     assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
+    assert _count(fault_db, "SELECT count(*) FROM alerts_alert") == 1 + alarming
+    assert _count(fault_db, "SELECT count(*) FROM (SELECT thread_key FROM alerts_alert GROUP BY thread_key "
+                            "HAVING count(*) > 1) AS doubled") == 0
     assert _count(fault_db, "SELECT count(*) FROM alerts_alertpost") == _count(
         fault_db, "SELECT count(DISTINCT post_id) FROM alerts_alertpost")
 

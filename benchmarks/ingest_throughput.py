@@ -3,9 +3,11 @@ accepted post (acknowledged by NATS JetStream) to a visible alert (committed row
 
     .venv/bin/python benchmarks/ingest_throughput.py [--posts 20000] [--rate 2000]
 
-Creates and drops its own PostgreSQL database (127.0.0.1:5432) and NATS stream. Three measurements:
+Creates and drops its own PostgreSQL database (127.0.0.1:5432) and NATS streams. Three measurements:
 1. ``ingest_batch`` directly, one process, then two processes on disjoint halves (batches of 500);
-2. end to end: a publisher sends posts at ``--rate`` per second into NATS while one ``youthsafe worker`` process
+2. worker drain: ``--posts`` posts are published to a stream first, then one (later two) ``youthsafe worker``
+   processes consume it; posts/s counts from the first committed post to the last (engine start-up excluded);
+3. end to end: a publisher sends posts at ``--rate`` per second into NATS while one ``youthsafe worker`` process
    consumes; a poller records when each alert row becomes visible; latency = visible - publish acknowledged.
 Prints JSON; nothing is asserted.
 """
@@ -119,6 +121,57 @@ def _poll(url: str, seen: dict[str, float], stop: threading.Event) -> None:
             time.sleep(0.02)
 
 
+def _count(url: str, source: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM pipeline_post p JOIN pipeline_source s ON s.id = p.source_id "
+                           "WHERE s.name = %s", [source]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _drain(url: str, posts: int, workers: int, batch: int) -> dict[str, Any]:
+    """Publish ``posts`` posts, then let ``workers`` worker processes drain the stream; time the commits."""
+    import nats
+    from nats.js.api import StreamConfig
+
+    tag = uuid.uuid4().hex[:8]
+    stream, subject, source = f"DRAIN{tag}", f"drain{tag}.>", f"drain{workers}"
+
+    async def fill() -> None:
+        nc = await nats.connect("nats://127.0.0.1:4222")
+        js = nc.jetstream()
+        await js.add_stream(StreamConfig(name=stream, subjects=[subject]))
+        acks = [js.publish(f"drain{tag}.{source}", json.dumps(r, ensure_ascii=False).encode())
+                for r in _records(posts, f"d{workers}-")]
+        for k in range(0, len(acks), 1000):  # 1,000 publishes in flight at a time
+            await asyncio.gather(*acks[k : k + 1000])
+        await nc.close()
+
+    asyncio.run(fill())
+    procs = [subprocess.Popen([sys.executable, "-m", "youthsafe", "worker", "--stream", stream, "--subject", subject,
+                               "--durable", "drain", "--batch", str(batch), "--idle-exit", "5"],
+                              env=_env(url), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    first = done = None
+    base = 0
+    while done is None:
+        n = _count(url, source)
+        now = time.perf_counter()
+        if first is None and n:
+            first, base = now, n
+        if n >= posts:
+            done = now
+        elif all(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    for p in procs:
+        p.wait(timeout=120)
+    stored = _count(url, source)
+    seconds = (done or time.perf_counter()) - (first or 0.0)
+    return {"workers": workers, "posts": posts, "stored": stored, "batch": batch, "seconds": round(seconds, 2),
+            "posts_per_s": round((stored - base) / seconds) if first else 0,
+            "posts_per_s_per_worker": round((stored - base) / seconds / workers) if first else 0}
+
+
 def _end_to_end(url: str, posts: int, rate: int, batch: int) -> dict[str, Any]:
     import nats
 
@@ -175,12 +228,14 @@ def main() -> int:
         _youthsafe(url, "shell", "-c", (
             "from youthsafe.core.models import Jurisdiction as J; from youthsafe.pipeline.models import Source; "
             "j = J.objects.create(code='JC', name='江城市', kind='city'); "
-            "[Source.objects.create(name=f'bench{k}', jurisdiction=j) for k in range(2)]"))
+            "[Source.objects.create(name=n, jurisdiction=j) for n in ('bench0', 'bench1', 'drain1', 'drain2')]"))
         with tempfile.TemporaryDirectory() as tmp:
             one = _direct(url, [_records(args.posts, "a")], Path(tmp))
             two = _direct(url, [_records(args.posts // 2, "b"), _records(args.posts // 2, "c")], Path(tmp))
         report = {"direct_1_process": one, "direct_2_processes": two,
                   "ratio_2_vs_1": round(two["posts_per_s"] / one["posts_per_s"], 2),
+                  "worker_1_process": _drain(url, args.posts, 1, 500),
+                  "worker_2_processes": _drain(url, args.posts, 2, 500),
                   "load_average": os.getloadavg(),
                   "end_to_end": _end_to_end(url, min(args.posts, args.rate * 10), args.rate, args.batch)}
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -161,6 +161,12 @@ async def connect(url: str, *, reconnect_forever: bool = False) -> Any:
         raise NatsUnreachable(f"no NATS server answered at {url} within {CONNECT_TIMEOUT:.0f} s") from exc
 
 
+def retry_delay(delivered: int) -> float:
+    """Seconds before a failed batch comes back: 2, 4, 8, 16... capped at a minute. Doubling lets the default
+    five deliveries span a database outage of about 30 s before the last one is dead-lettered."""
+    return float(min(2 ** max(delivered, 1), 60))
+
+
 def _close_db() -> None:
     from django.db import connections
 
@@ -209,7 +215,10 @@ class Worker:
             )
             await self._loop(sub, loop, executor)
         finally:
-            # Every message in hand was acked or left for redelivery; nothing needs draining.
+            # Every message in hand was acked or handed back; acks and naks are buffered publishes, so flush
+            # (a PING answered by the server) before closing, or the last ones may never leave this process.
+            with contextlib.suppress(Exception):
+                await nc.flush(timeout=5)
             await nc.close()
             # Django's connection belongs to the executor's thread: close it there, or it lingers until garbage
             # collection (a server-side session that blocks DROP DATABASE and counts against max_connections).
@@ -261,7 +270,7 @@ class Worker:
                 await self._give_up(last, str(exc), loop, executor)
             for m, i in zip(msgs, items, strict=True):
                 if not i.last_delivery:
-                    await m.nak(delay=2)
+                    await m.nak(delay=retry_delay(m.metadata.num_delivered))
             return
         for m in msgs:  # the batch is committed: only now may the stream forget it
             await m.ack()

@@ -25,7 +25,7 @@ from tests.conftest import Tree
 from tests.pipeline.conftest import RECRUITMENT_THREAD
 from youthsafe.alerts.models import Alert, AlertPerson
 from youthsafe.pipeline.models import DeadLetter, Post, Source
-from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_file, source_of
+from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_file, retry_delay, source_of
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("YOUTHSAFE_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -80,6 +80,11 @@ def test_subject_or_field_names_the_source() -> None:
     assert item.position == "S#7"
 
 
+def test_failed_batches_come_back_later_each_time() -> None:
+    assert [retry_delay(n) for n in (1, 2, 3, 4, 9)] == [2.0, 4.0, 8.0, 16.0, 60.0]
+    assert sum(retry_delay(n) for n in range(1, 5)) == 30.0  # five deliveries span a 30 s outage
+
+
 @needs_nats
 @pytest.mark.django_db(transaction=True)
 def test_worker_stores_a_recruitment_thread_once_and_acks_after_commit(tree: Tree, tmp_path: Path) -> None:
@@ -118,6 +123,33 @@ def test_unknown_source_is_dead_lettered_not_dropped(tree: Tree, tmp_path: Path)
     letter = DeadLetter.objects.get()
     assert "unknown or inactive source" in letter.reason
     assert letter.source_name == "nobody"
+
+
+@needs_nats
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_keeps_failing_is_dead_lettered_on_its_last_delivery(
+    tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    Source.objects.create(name="nats-feed", jurisdiction=tree.north)
+    settings = _settings(max_deliver=2, ack_wait=10.0)
+    calls: list[int] = []
+
+    def failing(items: list[Any]) -> Any:
+        calls.append(len(items))
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr("youthsafe.pipeline.stream.process", failing)
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "e.jsonl", RECRUITMENT_THREAD[:3]), "nats-feed"))
+        stats = _run(Worker(settings, idle_exit=4.0).run())
+    finally:
+        _run(_delete_stream(settings))
+    assert stats.failures == len(calls) >= 2  # delivered, refused, redelivered up to max-deliver
+    letters = list(DeadLetter.objects.filter(channel="nats"))
+    assert len(letters) == 3, (calls, stats, [(d.position, d.reason) for d in letters], caplog.text)
+    assert all(d.reason == "gave up: database down" for d in letters)
+    assert {json.loads(d.payload)["id"] for d in letters} == {"t1", "t2", "t3"}
+    assert Post.objects.count() == 0
 
 
 # --- fault test: SIGKILL mid-stream, on a PostgreSQL database of the test's own -------------------------
@@ -210,6 +242,48 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
                             "HAVING count(*) > 1) AS doubled") == 0
     assert _count(fault_db, "SELECT count(*) FROM alerts_alertpost") == _count(
         fault_db, "SELECT count(DISTINCT post_id) FROM alerts_alertpost")
+
+
+@needs_nats
+@pytest.mark.own_database
+def test_sigterm_finishes_the_batch_and_acks_exactly_what_was_committed(fault_db: str, tmp_path: Path) -> None:
+    total = 3000
+    records = [{"id": f"s{i}", "text": f"第{i}条普通帖子", "author": f"u{i % 50}"} for i in range(total)]
+    settings = _settings(batch=100, ack_wait=30.0)  # long: nothing may wait on a redelivery
+    log = tmp_path / "worker.log"
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "s.jsonl", records), "fault-feed"))
+        worker = _worker(fault_db, settings, log=log)
+        deadline = time.monotonic() + 120
+        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
+            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, log.read_text()[-2000:]
+        assert "worker stopped" in log.read_text()
+        stored = _count(fault_db, "SELECT count(*) FROM pipeline_post")
+        assert stored < total, "stopped too late to test anything"
+        info = _run(_consumer_info(settings))
+        assert info.ack_floor.stream_seq == stored  # acked = committed, one message per post, in order
+        # The batch fetched ahead was handed back (nak), not left to time out: with ack_wait 30 s, a worker
+        # that gives up after 3 idle seconds still finds every remaining post.
+        again = _worker(fault_db, settings, "--idle-exit", "3", log=log)
+        assert again.wait(timeout=120) == 0, log.read_text()[-2000:]
+    finally:
+        _run(_delete_stream(settings))
+    assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_post") == total
+
+
+async def _consumer_info(settings: StreamSettings) -> Any:
+    import nats
+
+    nc = await nats.connect(settings.url)
+    try:
+        return await nc.jetstream().consumer_info(settings.stream, settings.durable)
+    finally:
+        await nc.close()
 
 
 def _restart_postgresql() -> None:

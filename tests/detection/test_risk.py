@@ -73,3 +73,76 @@ def test_masked_and_capped_flags() -> None:
     assert GRADER.grade("累死了").masked  # a hyperbole was seen: the model may not overrule it upwards
     assert GRADER.grade("想死你了").masked
     assert GRADER.grade("据报道一名学生想死").capped
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这题难死了", "可爱死了", "尴尬死了", "社死现场", "考完试终于解脱了", "下课了一起走吗", "喝了一整瓶水",
+     "我才不会想不开", "我不会做傻事的，放心", "冬天烧炭取暖要开窗", "今天去天台晒被子", "周末去游乐园坐跳楼机"],
+)  # fmt: skip
+def test_wider_hyperbole_negation_and_everyday_words_stay_low(text: str) -> None:
+    assert GRADER.grade(text).level == 0, GRADER.grade(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("活着有什么意义，没人在乎我", 3),
+        ("想去另一个世界", 4),
+        ("好想一了百了", 4),
+        ("我想过自杀", 5),
+        ("已经攒的药够了，不想活了", 7),
+        ("明天去跳楼", 7),
+        ("银行卡密码留给我妈了，这周末就走", 8),
+        ("今晚烧炭，不想活了", 9),
+        ("我吃了一整瓶安眠药", 10),
+        ("吞了30片药，不想活了", 10),
+        ("我站在天台边上，真的不想活了", 10),
+    ],
+)
+def test_wider_vocabulary_ladder(text: str, level: int) -> None:
+    assert GRADER.grade(text).level == level, GRADER.grade(text)
+
+
+def test_weak_words_alone_are_no_signal_but_two_kinds_are() -> None:
+    assert not GRADER.grade("我先走了").distress
+    assert not GRADER.grade("准备好了").distress
+    combo = GRADER.grade("药够了，就今晚")
+    assert combo.distress  # a signal for the model...
+    assert combo.level == 0  # ...with no level of its own
+
+
+def test_group_recruitment_needs_context_for_weak_phrases() -> None:
+    assert not GRADER.grade("有没有人一起去图书馆").recruitment
+    assert GRADER.grade("有没有人一起走，不想活了").recruitment
+    assert GRADER.grade("约烧炭，私聊").recruitment
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我朋友说她不想活了，我该怎么办", "小说里主角说他不想活了", "他在日记里写“不想活了，永别了”",
+     "这首歌的歌词是想消失", "据报道，一名学生留下遗书后跳楼身亡"],
+)  # fmt: skip
+def test_third_person_fiction_quotation_and_news_are_capped(text: str) -> None:
+    result = GRADER.grade(text)
+    assert result.level <= 2, result
+    assert result.capped, result
+
+
+@pytest.mark.parametrize(
+    "text", ["我室友又吵到我了，我真的不想活了", "看小说也救不了我，我不想活了", "我发了一句“再见”，我不想活了"]
+)
+def test_writer_speaking_of_themself_is_not_capped(text: str) -> None:
+    result = GRADER.grade(text)
+    assert result.level >= 4, result
+    assert not result.capped, result
+
+
+@pytest.mark.parametrize(
+    "text", ["我 已 經 吞 了 30 片 藥，不 想 活 了", "「永别了」我站在天台，今晚就跳", "ＢＹＥ，我想自殺。遗书写好了"]
+)
+def test_wider_evidence_points_into_original(text: str) -> None:
+    result = GRADER.grade(text)
+    assert result.level >= 6
+    for e in result.evidence:
+        assert text[e.start : e.end] == e.text

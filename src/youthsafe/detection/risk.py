@@ -12,7 +12,8 @@ a hyperbole ("累死了", "想死你了") or a negation ("不想死"), and climb
 10    an attempt may be under way
 ====  ==========================================================
 
-News and third-person reporting cap the level at 2; prevention language caps it at 2 unless the writer
+News and third-person reporting cap the level at 2 (third person, fiction and quotations unless the writer
+speaks of themself); prevention language caps it at 2 unless the writer
 speaks in the first person. A disclosure is a welfare signal (W01), never a violation (section 0.2
 principle 3); group-suicide recruitment is reported separately as ``recruitment`` (A07 in the rules).
 Automated levels only prioritise human review (section 6.3 cautions).
@@ -35,9 +36,19 @@ __all__ = ["WELFARE_LEVEL", "RiskAssessment", "RiskEvidence", "RiskGrader"]
 
 WELFARE_LEVEL = 4  # level 4 = a wish to die is expressed: route to outreach (section 6.3)
 _MASKS = frozenset({"hyperbole", "negation"})
-_CONTEXT = frozenset({"news", "prevention"})
+# Context features cap the level (news always; the others unless the writer speaks of themself)
+_CONTEXT = frozenset({"news", "prevention", "third_person", "fiction"})
 _CAP_CONTEXT = 2
-
+# Weak features count only next to a stronger signal (see ``_level``); alone they are no distress signal
+_WEAK = frozenset({"plan_weak", "method_weak", "farewell_weak", "recruitment_weak", "in_progress_weak"})
+# Two different weak kinds together (a farewell and a time, a means and a preparation) are a distress signal
+# with no level of their own: the grader cannot grade them, the model may (engine._combine_risk)
+_COMBO_KINDS = _WEAK | {"time"}
+_COMBO = "weak_combo"
+_CUE = "cue"  # gate for the regular expressions: no level, no signal
+_FIRST_PERSON_CONTEXT = frozenset({"third_person", "fiction"})
+_SELF_WINDOW = 4  # "我" at most this many characters before a signal makes it the writer's own
+_QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’"}
 
 @dataclass(frozen=True, slots=True)
 class RiskEvidence:
@@ -73,7 +84,7 @@ class RiskAssessment:
 
 NO_RISK = RiskAssessment(0, (), ())
 MASKED_ZERO = RiskAssessment(0, (), (), masked=True)
-_INERT = frozenset({"time", "news", "prevention"})
+_INERT = frozenset({"time", _CUE}) | _CONTEXT | _WEAK
 
 
 class RiskGrader:
@@ -99,11 +110,10 @@ class RiskGrader:
         normalized = normalize_text(text) if normalized is None else normalized
         direct = self._lexicon.find(normalized)
         present = {self._features[m.payload] for m in direct}
-        if not present - _INERT:
-            # time, news and prevention words alone never raise the level: skip the offset map
-            return NO_RISK
-        if not present - _INERT - _MASKS:
-            return MASKED_ZERO  # only hyperbole/negation: level 0, and the model may not overrule it
+        strong = present - _INERT - _MASKS
+        if not strong and _CUE not in present and len(present & _COMBO_KINDS) < 2:
+            # time, context and weak words alone never raise the level: skip the offset map and the patterns
+            return MASKED_ZERO if present & _MASKS else NO_RISK
         norm = norm or normalize(text)
         found = [(m.start, m.end, self._features[m.payload]) for m in self._lexicon.resolve(norm, direct, [])]
         if self._regex is not None:
@@ -111,10 +121,15 @@ class RiskGrader:
                 idx = int((rx.lastgroup or "f0_0")[1:].split("_")[0])
                 found.append((rx.start(), rx.end(), self._features[idx]))
         masks = [(s, e) for s, e, f in found if f in _MASKS]
-        kept = [(s, e, f) for s, e, f in found if f in _MASKS or not _inside_any(s, e, masks)]
+        kept = [(s, e, f) for s, e, f in found if f != _CUE and (f in _MASKS or not _inside_any(s, e, masks))]
         feats = {f for _, _, f in kept}
+        if len(feats & _COMBO_KINDS) >= 2:
+            feats.add(_COMBO)
         first_person = "我" in normalized
         level = _level(feats, first_person=first_person)
+        capped = "news" in feats or ("prevention" in feats and not first_person)
+        if not capped and level > _CAP_CONTEXT and _speaks_of_others(normalized, kept, norm):
+            capped, level = True, _CAP_CONTEXT
         evidence = tuple(
             RiskEvidence(a, b, text[a:b], f)
             for s, e, f in sorted(kept)
@@ -126,10 +141,59 @@ class RiskGrader:
             level,
             signals,
             evidence,
-            recruitment="recruitment" in feats,
+            recruitment=_recruits(feats),
             masked=bool(masks),
-            capped="news" in feats or ("prevention" in feats and not first_person),
+            capped=capped,
         )
+
+
+def _speaks_of_others(normalized: str, kept: list[tuple[int, int, str]], norm: Normalized) -> bool:
+    """Third person, fiction or a quotation, and the writer does not speak of themself.
+
+    Third-person and fiction cues ("我朋友说她...", "小说里主角...") count unless a "我" outside the cue phrases
+    stands in or just before a signal ("我真的不想活了"); a quotation counts when every signal lies inside
+    quotation marks of the original text and no "我" occurs outside them. When in doubt the level stays
+    (a missed crisis costs more than a review).
+    """
+    signals = [(s, e) for s, e, f in kept if f not in _INERT and f not in _MASKS]
+    if not signals:
+        return False
+    cues = [(s, e) for s, e, f in kept if f in _FIRST_PERSON_CONTEXT]
+    if cues:
+        own = [i for i, c in enumerate(normalized) if c == "我" and not _inside_any(i, i + 1, cues)]
+        return not any(s - _SELF_WINDOW <= i < e for s, e in signals for i in own)
+    original = norm.original
+    if not any(q in original for q in _QUOTES):
+        return False
+    inside = _quoted_mask(original)
+    for s, e in signals:
+        a, b = norm.to_original(s, e)
+        if not all(inside[a:b]):
+            return False
+    return not any(c == "我" and not inside[i] for i, c in enumerate(original))
+
+
+def _quoted_mask(text: str) -> list[bool]:
+    """Per character of ``text``: inside a pair of quotation marks (the marks themselves count as inside)."""
+    mask = [False] * len(text)
+    i = 0
+    while i < len(text):
+        close = _QUOTES.get(text[i])
+        j = text.find(close, i + 1) if close else -1
+        if close and j > i:
+            for k in range(i, j + 1):
+                mask[k] = True
+            i = j + 1
+        else:
+            i += 1
+    return mask
+
+
+def _recruits(feats: set[str]) -> bool:
+    """Group-suicide recruitment: a pact phrase, or a pact-like phrase next to ideation, a method or a plan."""
+    if "recruitment" in feats:
+        return True
+    return "recruitment_weak" in feats and bool(feats & {"wish", "strong_wish", "method", "plan", "in_progress"})
 
 
 def _inside_any(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -142,23 +206,31 @@ def _level(feats: set[str], *, first_person: bool) -> int:
     bands = ((3, "distress3"), (2, "distress2"), (1, "distress1"))
     distress = max((n for n, f in bands if f in feats), default=0)
     ideation = bool(feats & {"wish", "strong_wish"})
-    plan = "plan" in feats or "farewell_strong" in feats or ("farewell_weak" in feats and (ideation or distress >= 2))
-    method = "method" in feats and (ideation or plan)
+    clear = ideation or distress >= 2 or "method" in feats
+    plan = (
+        "plan" in feats
+        or "farewell_strong" in feats
+        or (bool(feats & {"farewell_weak", "plan_weak"}) and clear)
+    )
+    method_named = "method" in feats or ("method_weak" in feats and (ideation or plan or distress >= 2))
+    method = method_named and (ideation or plan)
     timed = "time" in feats
     level = distress
     if "wish" in feats:
         level = 4
     if "strong_wish" in feats:
         level = 5
-    if plan or "recruitment" in feats:
+    if plan or _recruits(feats):
         level = max(level, 6)
-    if method:
-        level = max(level, 7)
+    if method or ("method" in feats and timed):
+        level = max(level, 7)  # a named method with a time frame is a plan in itself (news caps it below)
     if plan and timed:
         level = max(level, 8)
     if method and timed:
         level = max(level, 9)
-    if "in_progress" in feats and (ideation or plan or "method" in feats):
+    if ("in_progress" in feats and (ideation or plan or method_named or distress >= 2)) or (
+        "in_progress_weak" in feats and plan and method_named
+    ):
         level = 10
     if "news" in feats or ("prevention" in feats and not first_person):
         level = min(level, _CAP_CONTEXT)

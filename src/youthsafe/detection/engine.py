@@ -280,6 +280,11 @@ class Engine:
         """Does the model alone flag ``cid``? (Its threshold, and corroboration where a detector exists.)"""
         if model_score < self._model.thresholds.get(cid, 1.01):  # no threshold: the model alone never flags
             return False
+        if cid == WELFARE:
+            # A welfare signal always has the grader's first-person distress evidence behind it, however sure
+            # the model is: character n-grams of self-descriptions ("我是…") otherwise read as distress, and
+            # marking a person at risk for saying who they are is what principle 0.2.2 forbids.
+            return cid in corroborated
         return cid not in _CORROBORATED or cid in corroborated or model_score >= _MODEL_ALONE
 
     def _categories(

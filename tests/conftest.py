@@ -81,3 +81,11 @@ def login() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests with a PostgreSQL database of their own run one after another on one xdist worker: one of them
+    restarts the server, which must not cut the others' connections."""
+    for item in items:
+        if item.get_closest_marker("own_database") is not None:
+            item.add_marker(pytest.mark.xdist_group("own_database"))

@@ -17,22 +17,11 @@ from youthsafe.alerts import exports, presenters
 from youthsafe.alerts.forms import QueueFilterForm
 from youthsafe.alerts.models import OPEN_STATUSES, Alert
 from youthsafe.core import audit
-from youthsafe.core.access import permission_required
-from youthsafe.core.models import AuditAction, Jurisdiction, User
+from youthsafe.core.access import acting_user, jurisdictions_of, permission_required
+from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 
 PAGE_SIZE = 50
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (the permission guard ran first)
-    return request.user
-
-
-def _jurisdictions(user: User) -> QuerySet[Jurisdiction]:
-    if user.reads_all_jurisdictions:
-        return Jurisdiction.objects.all()
-    return user.jurisdiction.subtree() if user.jurisdiction else Jurisdiction.objects.none()
 
 
 def _rows(alerts: list[Alert], now: Any) -> list[dict[str, Any]]:
@@ -48,7 +37,7 @@ def _rows(alerts: list[Alert], now: Any) -> list[dict[str, Any]]:
 
 
 def filtered_queue(request: HttpRequest, user: User) -> tuple[QueueFilterForm, QuerySet[Alert]]:
-    form = QueueFilterForm(request.GET or None, jurisdictions=_jurisdictions(user))
+    form = QueueFilterForm(request.GET or None, jurisdictions=jurisdictions_of(user))
     alerts = Alert.objects.owned_by(user).select_related("jurisdiction", "claimed_by")
     status = ""
     if form.is_valid():
@@ -68,7 +57,7 @@ def filtered_queue(request: HttpRequest, user: User) -> tuple[QueueFilterForm, Q
 @permission_required(Permission.ALERT_VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     """The review queue: overdue first, then level, then time left; the rows refresh every 15 s (HTMX)."""
-    user = user_of(request)
+    user = acting_user(request)
     form, alerts = filtered_queue(request, user)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -83,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.ALERT_VIEW)
 def escalated(request: HttpRequest) -> HttpResponse:
     """Overdue and escalated alerts (for leaders): the ones waiting on someone past their deadline."""
-    user = user_of(request)
+    user = acting_user(request)
     now = timezone.now()
     late = Alert.objects.owned_by(user).filter(status__in=OPEN_STATUSES, due_at__lt=now)
     alerts = presenters.queue_order(late.select_related("jurisdiction", "claimed_by"), now)
@@ -93,7 +82,7 @@ def escalated(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.ALERT_RESPOND)
 def received(request: HttpRequest) -> HttpResponse:
     """Dispatches to my unit: acknowledge within the deadline, then report back."""
-    user = user_of(request)
+    user = acting_user(request)
     now = timezone.now()
     rows = []
     for d in presenters.received_dispatches(user)[:200]:
@@ -127,7 +116,7 @@ def _owner_context(alert: Alert, user: User) -> dict[str, Any]:
 @permission_required(Permission.ALERT_VIEW)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full record for the owning jurisdiction; the shared part only for a unit it was dispatched to."""
-    user = user_of(request)
+    user = acting_user(request)
     alert = Alert.objects.visible_to(user).select_related("jurisdiction", "claimed_by").filter(pk=pk).first()
     if alert is None:
         raise Http404(_("No such record in your jurisdiction."))
@@ -155,7 +144,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.ALERT_EXPORT)
 def export(request: HttpRequest) -> HttpResponse:
     """The alerts of my jurisdictions as JSON (same shape as ``youthsafe alerts export --json``); audited."""
-    user = user_of(request)
+    user = acting_user(request)
     _form, alerts = filtered_queue(request, user)
     data = exports.export_alerts(alerts)
     audit.record(AuditAction.EXPORT, actor=user, object_type="alerts.alert", object_repr=f"{len(data)} alerts")

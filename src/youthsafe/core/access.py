@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
@@ -23,6 +24,22 @@ ViewFunc = Callable[..., HttpResponseBase]
 
 def allowed(user: User | AnonymousUser, permission: Permission) -> bool:
     return isinstance(user, User) and user.is_authenticated and user.has_perm_name(permission)
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user of a view that ``permission_required`` has already guarded."""
+    assert isinstance(request.user, User)  # noqa: S101  (the permission guard ran first)
+    return request.user
+
+
+def jurisdictions_of(user: User, *, write: bool = False) -> QuerySet[Jurisdiction]:
+    """The jurisdictions ``user`` may read (or, with ``write``, change): everywhere, or their own subtree."""
+    everywhere = user.writes_all_jurisdictions if write else user.reads_all_jurisdictions
+    if everywhere:
+        return Jurisdiction.objects.all()
+    if user.jurisdiction is None:
+        return Jurisdiction.objects.none()
+    return user.jurisdiction.subtree()
 
 
 def require(user: User | AnonymousUser, permission: Permission) -> User:

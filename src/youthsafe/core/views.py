@@ -17,15 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from youthsafe.core import audit, services
-from youthsafe.core.access import permission_required, require
+from youthsafe.core.access import acting_user, jurisdictions_of, permission_required, require
 from youthsafe.core.forms import AuditFilterForm, JurisdictionForm, UserForm
-from youthsafe.core.models import AuditAction, AuditEvent, Jurisdiction, User
+from youthsafe.core.models import AuditAction, AuditEvent, User
 from youthsafe.core.roles import Permission
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (guarded by permission_required before every call)
-    return request.user
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,33 +33,25 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     from youthsafe.registry.stats import registry_summary
 
-    user = _user(request)
+    user = acting_user(request)
     context: dict[str, Any] = {"registry": registry_summary(user)}
     context["recent"] = AuditEvent.objects.filter(actor=user).order_by("-id")[:8]
     return render(request, "core/dashboard.html", context)
 
 
-def _visible_jurisdictions(user: User) -> QuerySet[Jurisdiction]:
-    if user.reads_all_jurisdictions:
-        return Jurisdiction.objects.all()
-    if user.jurisdiction is None:
-        return Jurisdiction.objects.none()
-    return user.jurisdiction.subtree()
-
-
 @permission_required(Permission.JURISDICTION_VIEW)
 def jurisdiction_list(request: HttpRequest) -> HttpResponse:
-    nodes = _visible_jurisdictions(_user(request)).select_related("parent")
-    can_manage = _user(request).has_perm_name(Permission.JURISDICTION_MANAGE)
+    nodes = jurisdictions_of(acting_user(request)).select_related("parent")
+    can_manage = acting_user(request).has_perm_name(Permission.JURISDICTION_MANAGE)
     return render(request, "core/jurisdiction_list.html", {"nodes": nodes, "can_manage": can_manage})
 
 
 @permission_required(Permission.JURISDICTION_MANAGE)
 def jurisdiction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = _user(request)
-    node = get_object_or_404(_visible_jurisdictions(user), pk=pk) if pk else None
+    user = acting_user(request)
+    node = get_object_or_404(jurisdictions_of(user), pk=pk) if pk else None
     form = JurisdictionForm(request.POST or None, instance=node)
-    form.fields["parent"].queryset = _visible_jurisdictions(user)  # type: ignore[attr-defined]
+    form.fields["parent"].queryset = jurisdictions_of(user)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.Meta.fields}
         try:
@@ -83,23 +70,23 @@ def jurisdiction_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 @permission_required(Permission.USER_VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     users = User.objects.select_related("jurisdiction").order_by("username")
     if not user.reads_all_jurisdictions:
-        users = users.filter(jurisdiction__in=_visible_jurisdictions(user))
+        users = users.filter(jurisdiction__in=jurisdictions_of(user))
     can_manage = user.has_perm_name(Permission.USER_MANAGE)
     return render(request, "core/user_list.html", {"users": users, "can_manage": can_manage})
 
 
 @permission_required(Permission.USER_MANAGE)
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    actor = _user(request)
+    actor = acting_user(request)
     visible = User.objects.all() if actor.writes_all_jurisdictions else User.objects.filter(
-        jurisdiction__in=_visible_jurisdictions(actor)
+        jurisdiction__in=jurisdictions_of(actor)
     )
     target = get_object_or_404(visible, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=target, creating=target is None)
-    form.fields["jurisdiction"].queryset = _visible_jurisdictions(actor)  # type: ignore[attr-defined]
+    form.fields["jurisdiction"].queryset = jurisdictions_of(actor)  # type: ignore[attr-defined]
     if target is not None and request.method == "GET":
         audit.record(AuditAction.VIEW, actor=actor, obj=target, jurisdiction=target.jurisdiction)
     if request.method == "POST" and form.is_valid():
@@ -142,14 +129,14 @@ def _filtered_audit(request: HttpRequest, user: User) -> tuple[AuditFilterForm, 
 
 @permission_required(Permission.AUDIT_VIEW)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form, events = _filtered_audit(request, _user(request))
+    form, events = _filtered_audit(request, acting_user(request))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request, "core/audit_list.html",
         {"form": form, "page": page, "query": query.urlencode(),
-         "can_export": _user(request).has_perm_name(Permission.AUDIT_EXPORT)},
+         "can_export": acting_user(request).has_perm_name(Permission.AUDIT_EXPORT)},
     )
 
 
@@ -160,7 +147,7 @@ class _Echo:
 
 @permission_required(Permission.AUDIT_EXPORT)
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     _form, events = _filtered_audit(request, user)
     audit.record(AuditAction.EXPORT, actor=user, object_type="core.auditevent", object_repr="audit log CSV",
                  after={"filter": request.GET.dict()})

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from youthsafe.core import audit
-from youthsafe.core.access import get_visible_or_404, permission_required
+from youthsafe.core.access import acting_user, get_visible_or_404, permission_required
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.pipeline import deadletters, tokens
@@ -31,15 +31,10 @@ PAGE_SIZE = 50
 RECENT = 50
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (the permission guard ran first)
-    return request.user
-
-
 @permission_required(Permission.POST_VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     """Sources of my jurisdictions with their counts, and the most recent posts (pseudonymous)."""
-    user = _user(request)
+    user = acting_user(request)
     context = {
         "sources": list(source_rows(user)),
         "posts": list(Post.objects.visible_to(user).select_related("source", "jurisdiction")[:RECENT]),
@@ -71,7 +66,7 @@ def _post_context(post: Post, user: User) -> dict[str, Any]:
 @permission_required(Permission.POST_VIEW)
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One post, its scans and its alert; reading it is audited (it may hold a minor's words)."""
-    user = _user(request)
+    user = acting_user(request)
     post = get_visible_or_404(Post.objects.select_related("source", "jurisdiction"), user, pk=pk)
     audit.record(AuditAction.VIEW, actor=user, obj=post, jurisdiction=post.jurisdiction)
     context = _post_context(post, user)
@@ -82,7 +77,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.IDENTITY_REVEAL)
 def post_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The reveal form (GET) and its answer (POST): the account id is rendered in this response only."""
-    user = _user(request)
+    user = acting_user(request)
     post = get_visible_or_404(Post.objects.select_related("source", "jurisdiction"), user, pk=pk)
     form = RevealForm(request.POST or None)
     revealed: str | None = None
@@ -100,7 +95,7 @@ def post_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.DEADLETTER_VIEW)
 def dead_letters(request: HttpRequest) -> HttpResponse:
     """Records that could not be accepted, newest first; unresolved unless ``?resolved=1``."""
-    user = _user(request)
+    user = acting_user(request)
     resolved = request.GET.get("resolved") == "1"
     letters = deadletters.visible_to(user).filter(resolved_at__isnull=not resolved).select_related("resolved_by")
     page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -110,7 +105,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.DEADLETTER_VIEW)
 def dead_letter_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET) and mark a dead letter handled (POST); audited."""
-    user = _user(request)
+    user = acting_user(request)
     letter = deadletters.visible_to(user).filter(pk=pk).first()
     if letter is None:
         raise Http404(_("No such record in your jurisdiction."))
@@ -129,7 +124,7 @@ def dead_letter_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.SOURCE_MANAGE)
 def source_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     """A source's API tokens; a new token's plaintext appears in the answer to its creation only."""
-    user = _user(request)
+    user = acting_user(request)
     source = get_visible_or_404(Source.objects.select_related("jurisdiction"), user, pk=pk)
     form = TokenForm(request.POST or None)
     created: tokens.NewToken | None = None
@@ -153,7 +148,7 @@ def source_tokens(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(Permission.SOURCE_MANAGE)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (GET) and revoke (POST) a token; audited. It stops working at once."""
-    user = _user(request)
+    user = acting_user(request)
     token = ApiToken.objects.select_related("source", "source__jurisdiction").filter(
         pk=pk, source__in=Source.objects.visible_to(user)).first()
     if token is None:

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from youthsafe.core.access import get_visible_or_404, permission_required
-from youthsafe.core.models import Jurisdiction, User
+from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions_of, permission_required
+from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS_BY_ID
@@ -25,22 +25,8 @@ from youthsafe.registry.models import Platform
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (permission_required ran first)
-    return request.user
-
-
-def _jurisdictions(user: User, *, write: bool = False) -> QuerySet[Jurisdiction]:
-    everywhere = user.writes_all_jurisdictions if write else user.reads_all_jurisdictions
-    if everywhere:
-        return Jurisdiction.objects.all()
-    if user.jurisdiction is None:
-        return Jurisdiction.objects.none()
-    return user.jurisdiction.subtree()
-
-
 def filtered_platforms(request: HttpRequest, user: User) -> tuple[PlatformFilterForm, QuerySet[Platform]]:
-    form = PlatformFilterForm(request.GET or None, jurisdictions=_jurisdictions(user))
+    form = PlatformFilterForm(request.GET or None, jurisdictions=jurisdictions_of(user))
     platforms: QuerySet[Platform] = Platform.objects.visible_to(user).select_related("jurisdiction")
     if not form.is_valid():
         return form, filter_platforms(platforms)
@@ -53,7 +39,7 @@ def filtered_platforms(request: HttpRequest, user: User) -> tuple[PlatformFilter
 
 @permission_required(Permission.PLATFORM_VIEW)
 def platform_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form, platforms = filtered_platforms(request, user)
     page = Paginator(platforms, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -73,7 +59,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_VIEW)
 def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     platform = get_visible_or_404(Platform.objects.select_related("jurisdiction", "created_by"), user, pk=pk)
     services.record_view(platform, actor=user)
     controls = {c.control_id: c for c in platform.controls.select_related("checked_by")}
@@ -88,8 +74,8 @@ def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_ADD)
 def platform_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    form = PlatformForm(request.POST or None, jurisdictions=_jurisdictions(user, write=True),
+    user = acting_user(request)
+    form = PlatformForm(request.POST or None, jurisdictions=jurisdictions_of(user, write=True),
                         initial={"jurisdiction": user.jurisdiction})
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
@@ -105,9 +91,9 @@ def platform_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_CHANGE)
 def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     platform = get_visible_or_404(Platform.objects.all(), user, pk=pk)
-    form = PlatformForm(request.POST or None, instance=platform, jurisdictions=_jurisdictions(user, write=True))
+    form = PlatformForm(request.POST or None, instance=platform, jurisdictions=jurisdictions_of(user, write=True))
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
         try:
@@ -124,7 +110,7 @@ def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_CHANGE)
 def platform_controls(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     platform = get_visible_or_404(Platform.objects.all(), user, pk=pk)
     current = {c.control_id: (c.status, c.evidence) for c in platform.controls.all()}
     form = ControlsForm(request.POST or None, current=current)
@@ -144,7 +130,7 @@ def platform_controls(request: HttpRequest, pk: int) -> HttpResponse:
 def platform_export(request: HttpRequest, fmt: str) -> HttpResponse:
     from youthsafe.registry.importexport import export_platforms
 
-    user = _user(request)
+    user = acting_user(request)
     _form, platforms = filtered_platforms(request, user)
     body = export_platforms(platforms, fmt, actor=user)
     content_type = {
@@ -160,7 +146,7 @@ def platform_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def platform_import(request: HttpRequest) -> HttpResponse:
     from youthsafe.registry.importexport import import_platforms
 
-    user = _user(request)
+    user = acting_user(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -11,20 +11,13 @@ import pytest
 from django.utils import timezone
 
 from tests.alerts.factories import RECRUIT, feed, source
-from tests.conftest import PASSWORD, Tree
+from tests.conftest import Tree
+from tests.e2e.helpers import login
 from youthsafe.alerts.models import Alert, Dispatch, FollowUp
 from youthsafe.alerts.services import escalate_overdue
 from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _login(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/dashboard/")
 
 
 def _logout(page: Any) -> None:
@@ -42,7 +35,7 @@ def test_claim_dispatch_across_cities_and_resolve(
     assert alert is not None
     base = live_server.url
 
-    _login(page, base, reviewer)
+    login(page, base, reviewer)
     page.click("nav >> a:text-is('预警')")
     page.wait_for_selector(f"tr[data-alert='{alert.pk}']")
     page.click(f"tr[data-alert='{alert.pk}'] button:has-text('认领')")
@@ -61,7 +54,7 @@ def test_claim_dispatch_across_cities_and_resolve(
     assert Alert.objects.get().status == "dispatched"
     _logout(page)
 
-    _login(page, base, responder)
+    login(page, base, responder)
     page.goto(f"{base}/alerts/received/")
     page.wait_for_selector("text=请落地核查")
     page.click("tr[data-dispatch] button:has-text('确认')")
@@ -91,7 +84,7 @@ def test_overdue_alert_escalates_and_shows_first_for_the_leader(
     report = escalate_overdue(timezone.now() + dt.timedelta(minutes=1))
     assert late.pk in report.alerts
     leader = make_user("leader", tree.city)
-    _login(page, live_server.url, leader)
+    login(page, live_server.url, leader)
     page.goto(f"{live_server.url}/alerts/")
     first = page.locator("table.queue tbody tr").first
     assert first.get_attribute("data-alert") == str(late.pk)

@@ -9,24 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, Tree
+from tests.conftest import Tree
+from tests.e2e.helpers import login
 from youthsafe.core.models import User
 from youthsafe.registry.models import Platform
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _login(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/dashboard/")
-
-
 def test_create_and_edit_a_platform(page: Any, live_server: Any, tree: Tree, make_user: Callable[..., User]) -> None:
     analyst = make_user("analyst", tree.north)
-    _login(page, live_server.url, analyst)
+    login(page, live_server.url, analyst)
     page.click("text=平台台账")
     page.click("text=新建平台")
     page.fill("#id_name", "青苗网校")
@@ -68,7 +61,7 @@ def test_import_with_one_bad_row_imports_nothing(
         "丙平台,game,丙公司,JC-N,100,10\n",
         encoding="utf-8",
     )
-    _login(page, live_server.url, analyst)
+    login(page, live_server.url, analyst)
     page.goto(f"{live_server.url}/registry/import/")
     page.set_input_files("#id_file", str(csv_file))
     page.click("button:has-text('导入')")
@@ -90,7 +83,7 @@ def test_refused_a_record_of_another_jurisdiction(
         "name": "江南平台", "kind": "game", "operator": "江南公司", "jurisdiction": tree.south,
     })
     analyst = make_user("analyst", tree.north)
-    _login(page, live_server.url, analyst)
+    login(page, live_server.url, analyst)
     response = page.goto(f"{live_server.url}/registry/{theirs.pk}/")
     assert response.status == 404
     assert "您的辖区内没有此记录" in page.content()

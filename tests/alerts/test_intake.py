@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.alerts.factories import RECRUIT, engine, feed, scan_post, source
 from tests.conftest import Tree
-from youthsafe.alerts.models import Alert, AlertPerson, AlertPost, PersonRole, PostRole
+from youthsafe.alerts.models import Alert, AlertPerson, AlertPost, Notification, PersonRole, PostRole
 from youthsafe.alerts.services import on_post_scanned
-from youthsafe.core.models import AuditEvent
+from youthsafe.core.models import AuditEvent, User
+from youthsafe.pipeline.models import Post
 from youthsafe.pipeline.pseudonym import author_key
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +110,21 @@ def test_odd_input_never_raises(tree: Tree) -> None:
     assert alert.level == 10
     assert on_post_scanned(None, scan, result) is None  # type: ignore[arg-type]
     assert engine() is engine()
+
+
+def test_opening_an_alert_has_a_query_budget(tree: Tree, make_user: Callable[..., User]) -> None:
+    """Alerting is the costly step of ingestion (benchmarks/ingest_throughput.py): opening an alert, with its
+    audit row and a notification to the reviewers, stays within a fixed number of queries."""
+    src = source(tree.north)
+    reviewer = make_user("reviewer", tree.city)
+    reviewer.email = "reviewer@example.org"
+    reviewer.save()
+    post, scan, result = scan_post(src, RECRUIT, author="u1", thread="t-budget")
+    post = Post.objects.select_related("jurisdiction").get(pk=post.pk)  # as ingestion holds it
+    with CaptureQueriesContext(connection) as queries:
+        alert = on_post_scanned(post, scan, result, fresh=True)
+    assert alert is not None
+    assert Notification.objects.filter(alert=alert, target="reviewer@example.org").exists()
+    # savepoint 2, candidates 2, inserts 3, audit 2, recipients 1, outbox 1; PostgreSQL adds two advisory locks
+    budget = 11 + (2 if connection.vendor == "postgresql" else 0)
+    assert len(queries) <= budget, "\n".join(q["sql"][:120] for q in queries)

@@ -58,7 +58,7 @@ def verify(body: bytes, signature: str, secret: str) -> bool:
 def recipients(roles: Iterable[str], place: Jurisdiction, *, include_subtree: bool = False) -> list[str]:
     """E-mail addresses of active users with one of ``roles`` responsible for ``place``: its ancestors (and,
     for a receiving unit, the people inside it)."""
-    where = Q(jurisdiction__in=[j.pk for j in place.ancestors()])
+    where = Q(jurisdiction__in=place.ancestor_ids())
     if include_subtree:
         where |= Q(jurisdiction__path__startswith=place.path)
     users = User.objects.filter(where, role__in=list(roles), is_active=True).exclude(email="")

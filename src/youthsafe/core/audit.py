@@ -117,7 +117,9 @@ def record(
         elif jurisdiction is None:
             maybe = getattr(obj, "jurisdiction", None)
             jurisdiction = maybe if isinstance(maybe, Jurisdiction) else None
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed (an error aborts the caller's work anyway);
+    # called outside one, this opens its own.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         tail = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(

@@ -74,8 +74,12 @@ class Jurisdiction(models.Model):
         """True when this node is ``other`` or lies below it."""
         return self.path.startswith(other.path)
 
+    def ancestor_ids(self) -> list[int]:
+        """This node and the nodes above it, root first, read off the path (no query)."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
     def ancestors(self) -> list[Jurisdiction]:
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        ids = self.ancestor_ids()
         by_id = Jurisdiction.objects.in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
 

@@ -327,7 +327,7 @@ def _scan_and_alert(
         result = results[eid]
         if not (result.risk_level >= level or result.recruitment or post.thread_key in recruiting):
             continue
-        alert = on_post_scanned(post, stored[post.pk], result)
+        alert = on_post_scanned(post, stored[post.pk], result, fresh=True)
         if alert is not None:
             touched.add(alert.pk)
             if alert.recruitment and post.thread_key:

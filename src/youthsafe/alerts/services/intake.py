@@ -56,16 +56,18 @@ def _finding(result: ScanResult) -> _Finding:
 
 
 def on_post_scanned(
-    post: Post, scan: ScanRecord, result: ScanResult, *, now: dt.datetime | None = None
+    post: Post, scan: ScanRecord, result: ScanResult, *, now: dt.datetime | None = None, fresh: bool = False
 ) -> Alert | None:
     """Open, join or ignore; returns the alert the post is in, or None. Idempotent; never raises.
 
     Runs inside the caller's transaction, in a savepoint: if anything fails, this step is rolled back alone,
-    logged, and the post stays stored (the caller's work is never lost to an alerting bug).
+    logged, and the post stays stored (the caller's work is never lost to an alerting bug). ``fresh`` says the
+    caller inserted ``post`` in this very transaction, so it cannot be in an alert yet (ingestion passes it;
+    it saves the replay check).
     """
     try:
         with transaction.atomic():
-            return _on_post_scanned(post, scan, _finding(result), now_or(now))
+            return _on_post_scanned(post, scan, _finding(result), now_or(now), fresh=fresh)
     except Exception:  # the contract: ingestion must keep going on odd input; the failure is logged
         log.exception("alerting failed for post %s", getattr(post, "pk", None))
         return None
@@ -74,11 +76,13 @@ def on_post_scanned(
 def _lock_keys(*keys: str) -> None:
     """Serialise alerting for the same thread or author across workers (PostgreSQL advisory locks, sorted so
     two workers never deadlock). SQLite's IMMEDIATE transactions already serialise all writers."""
-    if connection.vendor != "postgresql":
+    wanted = sorted({k for k in keys if k})
+    if connection.vendor != "postgresql" or not wanted:
         return
+    # One round trip: the select list is evaluated left to right, so the locks are taken in sorted order.
     with connection.cursor() as cursor:
-        for key in sorted({k for k in keys if k}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C, zlib.crc32(key.encode()) - 2**31])
+        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(wanted)),
+                       [arg for key in wanted for arg in (0x414C, zlib.crc32(key.encode()) - 2**31)])
 
 
 def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | None]:
@@ -88,18 +92,20 @@ def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | No
     if post.thread_key:
         by_thread = (recent.filter(thread_key=post.thread_key, posts__post__source_id=post.source_id)
                      .order_by("-last_post_at", "-id").first())
-    if post.author_key:
+    if post.author_key and by_thread is None:  # the thread's alert wins; no need to look further
         by_author = (recent.filter(people__author_key=post.author_key, posts__post__source_id=post.source_id)
                      .order_by("-last_post_at", "-id").first())
     return by_thread, by_author
 
 
-def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime) -> Alert | None:
+def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, *,
+                     fresh: bool) -> Alert | None:
     _lock_keys(f"t:{post.source_id}:{post.thread_key}" if post.thread_key else "",
                f"a:{post.source_id}:{post.author_key}" if post.author_key else "")
-    existing = AlertPost.objects.filter(post=post).select_related("alert").first()
-    if existing is not None:
-        return existing.alert  # the same post again (replay, retry, re-scan): nothing changes
+    if not fresh:
+        existing = AlertPost.objects.filter(post=post).select_related("alert").first()
+        if existing is not None:
+            return existing.alert  # the same post again (replay, retry, re-scan): nothing changes
     opens = finding.level >= config.alert_level() or finding.recruitment
     when = post.posted_at or now
     by_thread, by_author = _candidates(post, when)
@@ -137,6 +143,8 @@ def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, whe
                   opened_at=now, last_post_at=when, level_raised_at=now,
                   ack_due_at=workflow.ack_due(finding.level, now, bands), status=AlertStatus.NEW)
     alert.due_at = alert.ack_due_at
+    if Post.jurisdiction.is_cached(post):
+        alert.jurisdiction = post.jurisdiction  # already loaded by ingestion: no second read for audit/notify
     alert.save()
     AlertPost.objects.create(alert=alert, post=post, scan=scan, role=PostRole.TRIGGER, level=finding.level,
                              is_trigger=True, added_at=now)

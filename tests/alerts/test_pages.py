@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.alerts.factories import RECRUIT, feed, scan_post, source
 from tests.conftest import Tree
@@ -70,7 +70,19 @@ def test_welfare_signal_never_reads_as_a_violation(tree: Tree) -> None:
     assert "违规" not in presenters.category_label("W01")
     text = presenters.explanation({"explanation": "No violation found. Suicide risk level 5/10 (welfare signal)."})
     assert "violation" not in text
-    assert text.startswith("Suicide risk level 5/10")
+    assert text.startswith("Suicide risk level 5/10")  # an old record with only the engine's sentence
+    result = {"categories": [{"id": "W01", "score": 0.9, "flagged": True}], "risk_level": 5, "recruitment": False,
+              "model_version": "m1", "explanation": "No violation found. Suicide risk level 5/10."}
+    with translation.override("en"):
+        text = presenters.explanation(result)
+    assert text == ("Suicide risk level 5/10 (强烈自杀愿望). Welfare signal: route to outreach, never sanction.")
+    with translation.override("zh-hans"):
+        text = presenters.explanation({**result, "recruitment": True, "risk_level": 8,
+                                       "categories": [{"id": "A07", "score": 0.97, "flagged": True}]})
+    assert "违规" not in text
+    assert text.startswith("命中：A07 ")
+    assert "自杀风险等级 8/10" in text
+    assert "招募" in text
 
 
 def test_action_forms_require_a_reason_and_change_nothing_without(

@@ -19,6 +19,7 @@ from youthsafe.alerts import config, workflow
 from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPost, Dispatch
 from youthsafe.core.models import User
 from youthsafe.detection import taxonomy
+from youthsafe.detection.risk import WELFARE_LEVEL
 from youthsafe.pipeline.models import Post
 
 # Tree Hole Rescue 11-point scale, short Chinese labels (regulatory-reference 6.1).
@@ -54,10 +55,28 @@ def category_badges(categories: list[str]) -> list[dict[str, Any]]:
 
 
 def explanation(result: dict[str, Any]) -> str:
-    """The engine's explanation without "No violation found": on a welfare alert that phrase would read as a
-    verdict on the person; a W01 disclosure is never a violation (regulatory-reference 0.2 principle 3)."""
-    text = str(result.get("explanation", ""))
-    return text.removeprefix("No violation found. ").removeprefix("No violation found.").strip()
+    """Why the engine flagged a post, in the reader's language, built from the stored scan fields (the
+    engine's own ``explanation`` string is English and kept only as a fallback for old records). Never
+    "no violation found": on a welfare alert that would read as a verdict on the person; a W01 disclosure is
+    never a violation (regulatory-reference 0.2 principle 3)."""
+    if "categories" not in result and "risk_level" not in result:
+        text = str(result.get("explanation", ""))
+        return text.removeprefix("No violation found. ").removeprefix("No violation found.").strip()
+    parts: list[str] = []
+    flagged = [c for c in result.get("categories") or [] if c.get("flagged") and c.get("id") != WELFARE]
+    if flagged:
+        listed = _("; ").join(f"{category_label(str(c['id']))} ({float(c.get('score', 0)):.2f})" for c in flagged)
+        parts.append(_("Flagged: %(categories)s") % {"categories": listed})
+    level = int(result.get("risk_level") or 0)
+    if level:
+        parts.append(_("Suicide risk level %(level)d/10 (%(label)s)") % {"level": level, "label": level_label(level)})
+        if level >= WELFARE_LEVEL:
+            parts.append(_("Welfare signal: route to outreach, never sanction"))
+    if result.get("recruitment"):
+        parts.append(_("Recruitment for a group suicide"))
+    if str(result.get("model_version", "")).startswith("rules-only"):
+        parts.append(_("Rules only (no model loaded)"))
+    return _(". ").join(parts) + (_(".") if parts else "")
 
 
 def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int]]:

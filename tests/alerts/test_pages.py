@@ -112,3 +112,14 @@ def test_export_command_contract(tree: Tree) -> None:
     assert data[0]["id"] == alert.pk
     assert {"post_ids", "level", "categories", "status"} <= set(data[0])
     assert data[0]["post_ids"] == [alert.posts.get().post_id]
+
+
+def test_model_evidence_is_marked_apart_from_rule_hits() -> None:
+    text = "真的撑不下去了"
+    evidence = [{"start": 2, "end": 7, "source": "risk", "category": "W01"},
+                {"start": 0, "end": 2, "source": "model", "category": "W01"},
+                {"start": 4, "end": 6, "source": "model", "category": "W01"}]  # inside a rule hit: not repeated
+    html = str(presenters.highlight(text, evidence))
+    assert html.startswith('<mark class="model" title=')
+    assert html.endswith(">真的</mark><mark>撑不下去了</mark>")
+    assert html.count("<mark") == 2

@@ -79,17 +79,7 @@ def explanation(result: dict[str, Any]) -> str:
     return _(". ").join(parts) + (_(".") if parts else "")
 
 
-def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Valid evidence spans, merged where they overlap (the engine reports several rules on one phrase)."""
-    raw = []
-    for item in evidence or []:
-        try:
-            start, end = int(item["start"]), int(item["end"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if item.get("category") == "suppress" or not 0 <= start < end <= len(text):
-            continue
-        raw.append((start, end))
+def _merge(raw: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(raw):
         if merged and start <= merged[-1][1]:
@@ -99,13 +89,34 @@ def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int, bool]]:
+    """Valid evidence spans, merged where they overlap (the engine reports several rules on one phrase), each
+    with ``True`` when it comes from the model alone: the n-grams that pushed a score up are weaker evidence
+    than a rule or lexicon hit, and the reviewer should see which is which."""
+    rules: list[tuple[int, int]] = []
+    model: list[tuple[int, int]] = []
+    for item in evidence or []:
+        try:
+            start, end = int(item["start"]), int(item["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if item.get("category") == "suppress" or not 0 <= start < end <= len(text):
+            continue
+        (model if item.get("source") == "model" else rules).append((start, end))
+    ruled = _merge(rules)
+    model_only = [(a, b) for a, b in _merge(model) if not any(a < e and s < b for s, e in ruled)]
+    return sorted([(a, b, False) for a, b in ruled] + [(a, b, True) for a, b in model_only])
+
+
 def highlight(text: str, evidence: list[dict[str, Any]]) -> SafeString:
-    """The post text with evidence in ``<mark>``; every piece of user text is escaped first."""
+    """The post text with evidence in ``<mark>`` (model-only evidence ``<mark class="model">``); every piece
+    of user text is escaped first."""
     out: list[str] = []
     pos = 0
-    for start, end in _spans(text, evidence):
+    for start, end, by_model in _spans(text, evidence):
         out.append(escape(text[pos:start]))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        opening = f'<mark class="model" title="{escape(_("Model evidence"))}">' if by_model else "<mark>"
+        out.append(f"{opening}{escape(text[start:end])}</mark>")
         pos = end
     out.append(escape(text[pos:]))
     return mark_safe("".join(out))  # each segment escaped above

@@ -122,6 +122,11 @@ def highlight(text: str, evidence: list[dict[str, Any]]) -> SafeString:
     return mark_safe("".join(out))  # each segment escaped above
 
 
+def post_html(post: Post, evidence: list[dict[str, Any]]) -> SafeString:
+    """A post's text with its evidence marked; a purged post shows only the note that its text is gone."""
+    return highlight(post.shown_text, [] if post.purged_at else evidence)
+
+
 def sla(alert: Alert, now: dt.datetime) -> str:
     return workflow.sla_state(alert.status, alert.level, alert.due_at, now, config.bands())
 
@@ -148,8 +153,8 @@ def post_views(alert: Alert) -> list[PostView]:
     out = []
     for ap in rows:
         result = ap.scan.result if ap.scan is not None else {}
-        out.append(PostView(ap.post, ap.get_role_display(), ap.level,
-                            highlight(ap.post.text, result.get("evidence", [])), ap.is_trigger, result))
+        out.append(PostView(ap.post, ap.get_role_display(), ap.level, post_html(ap.post, result.get("evidence", [])),
+                            ap.is_trigger, result))
     return out
 
 
@@ -185,7 +190,7 @@ def shared_view(alert: Alert, user: User) -> dict[str, Any]:
         "dispatches": [{"id": d.pk, "to": d.to_jurisdiction.name, "shared_note": d.shared_note,
                         "sent_at": d.sent_at, "ack_due_at": d.ack_due_at, "acknowledged_at": d.acknowledged_at,
                         "reported_back_at": d.reported_back_at, "status": d.status} for d in dispatches],
-        "posts": [{"text": pv.post.text, "posted_at": pv.post.posted_at, "level": pv.level,
+        "posts": [{"text": pv.post.shown_text, "posted_at": pv.post.posted_at, "level": pv.level,
                    "evidence": [e for e in pv.result.get("evidence", []) if e.get("category") != "suppress"]}
                   for pv in post_views(alert)],
     }

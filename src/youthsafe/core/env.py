@@ -48,3 +48,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw == "":
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_int_map(name: str) -> dict[str, int]:
+    """``YOUTHSAFE_<name>="a.b=90, c.d=30"`` -> ``{"a.b": 90, "c.d": 30}`` (positive integers)."""
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in env_str(name, "").split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"{PREFIX}{name}: expected key=number with number >= 1, got {part!r}")
+        out[key.strip()] = int(value)
+    return out

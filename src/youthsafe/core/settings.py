@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 
-from youthsafe.core.env import env_bool, env_int, env_list, env_str
+from youthsafe.core.env import env_bool, env_int, env_int_map, env_list, env_str
 
 # Lets runtime code write typed generics such as ModelForm[Platform] (django-stubs).
 django_stubs_ext.monkeypatch()
@@ -212,6 +212,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 5000)
 
 # Early warning: empty means "use the default" of alerts/config.py, which documents each one.
+# Retention periods in days per kind of personal data, overriding each rule's default (core/retention.py).
+YOUTHSAFE_RETENTION_DAYS = env_int_map("RETENTION_DAYS")
 YOUTHSAFE_ALERT_LEVEL = env_str("ALERT_LEVEL") or None
 YOUTHSAFE_ALERT_NOTIFY_LEVEL = env_str("ALERT_NOTIFY_LEVEL") or None
 YOUTHSAFE_ALERT_WINDOW_DAYS = env_str("ALERT_WINDOW_DAYS") or None

@@ -88,6 +88,8 @@ class Post(models.Model):
     # rows this batch added (and so must scan and alert on) and which a concurrent worker added first.
     ingest_batch = models.CharField(max_length=32, blank=True, editable=False)
     meta = models.JSONField(default=dict, blank=True)
+    # Set when a retention period ended and the text, account id and location were removed (core/retention.py).
+    purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True, db_index=True)
 
     objects: ClassVar[JurisdictionScopedQuerySet[Post]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -101,6 +103,11 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"
+
+    @property
+    def shown_text(self) -> str:
+        """The text, or a note that it was purged when its retention period ended."""
+        return str(_("(text removed: its retention period ended)")) if self.purged_at else self.text
 
 
 class ScanRecord(models.Model):

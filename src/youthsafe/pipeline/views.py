@@ -59,7 +59,7 @@ def _post_context(post: Post, user: User) -> dict[str, Any]:
 
     latest = ScanRecord.objects.filter(post=post).order_by("-scanned_at", "-id").first()
     evidence = latest.result.get("evidence", []) if latest is not None else []
-    return {"post": post, "text_html": presenters.highlight(post.text, evidence), "scans": _scan_rows(post),
+    return {"post": post, "text_html": presenters.post_html(post, evidence), "scans": _scan_rows(post),
             "alert_id": alert_of(post, user), "can_reveal": user.has_perm_name(Permission.IDENTITY_REVEAL)}
 
 

@@ -84,7 +84,8 @@ def _app_routes() -> list[Route]:
 
 ROUTES += _app_routes()
 # Pages open to everyone by design, and framework routes outside the matrix.
-PUBLIC = {"home", "login", "logout", "set_language", "api:openapi-json", "api:openapi-view"}
+# healthz and metrics: operators' endpoints with their own rules (tests/core/test_observability.py).
+PUBLIC = {"home", "login", "logout", "set_language", "api:openapi-json", "api:openapi-view", "healthz", "metrics"}
 # Routes a session can reach; token-authenticated routes are checked only as anonymous (Route.token_auth).
 SESSION_ROUTES = [r for r in ROUTES if not r.token_auth]
 

@@ -212,6 +212,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 5000)
 
 # Early warning: empty means "use the default" of alerts/config.py, which documents each one.
+# /metrics for non-loopback scrapers needs "Authorization: Bearer <token>" (core/observability.py).
+YOUTHSAFE_METRICS_TOKEN = env_str("METRICS_TOKEN")
 # Retention periods in days per kind of personal data, overriding each rule's default (core/retention.py).
 YOUTHSAFE_RETENTION_DAYS = env_int_map("RETENTION_DAYS")
 YOUTHSAFE_ALERT_LEVEL = env_str("ALERT_LEVEL") or None
@@ -236,11 +238,15 @@ DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "youthsafe@localhost")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ValueError(f"YOUTHSAFE_LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "json": {"()": "youthsafe.core.logformat.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -109,7 +109,7 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     default_sqlite = f"sqlite:///{VAR_DIR / 'youthsafe.sqlite3'}"
-    url = env_str("DATABASE_URL", default_sqlite)
+    url = env_str("DATABASE_URL") or default_sqlite
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)

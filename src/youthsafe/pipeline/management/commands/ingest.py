@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.io import BadLine, InputError, Record, read_records
@@ -58,6 +59,12 @@ class Command(BaseCommand):
                     sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad")
         except InputError as exc:
             raise _unusable(str(exc)) from exc
+        except DatabaseError as exc:
+            # A full disk, a lost connection: the batch in hand was rolled back as a whole; what came before
+            # is stored. Running the same command again skips the stored posts and goes on from there.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(f"database error, stopped: {reason}. {total.accepted} new post(s) were stored before "
+                               "it; run the same command again to go on (stored posts are skipped)") from exc
         if progress:
             sys.stderr.write("\n")
         self.stdout.write(f"{source.name}: {total.line()}")

@@ -44,7 +44,7 @@ INDICATORS: list[Indicator] = [
     Indicator(
         key="people_reached_safe", label=_("People reached and safe"), order=30, unit=_("people"),
         definition=_("People at risk in alerts opened in the period whose alert has the outcome "
-                     "\u201creached and safe\u201d."),
+                     "“reached and safe”."),
         records=_reached_safe_people, date_field="alert__opened_at", jurisdiction_field="alert__jurisdiction",
         permission=Permission.ALERT_VIEW, detail_url="alerts:detail", detail_arg="alert_id"),
     Indicator(

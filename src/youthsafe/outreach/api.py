@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
 from youthsafe.core.models import User
@@ -113,7 +113,7 @@ def get_event(request: HttpRequest, event_id: int) -> EventOut:
 
 
 @router.post("/events", response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
-def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, EventOut]:
+def create_event(request: HttpRequest, payload: EventIn) -> Status:
     """Record an event (``held`` true: already held, with audience and materials)."""
     user = _user(request, Permission.OUTREACH_RECORD)
     place = jurisdictions_of(user, write=True).filter(pk=payload.jurisdiction).first()
@@ -125,4 +125,4 @@ def create_event(request: HttpRequest, payload: EventIn) -> tuple[int, EventOut]
     for m in payload.materials:
         materials[m.kind] = materials.get(m.kind, 0) + m.quantity
     event = services.do_create_event(actor=user, data=data, materials=materials, held=payload.held)
-    return 201, _out(event)
+    return Status(201, _out(event))

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from youthsafe.core import documents
@@ -82,7 +83,13 @@ def _table(figures: list[Figure]) -> str:
 
 
 def fill(body: str, figures: list[Figure], scope: Scope, *, today: dt.date) -> Rendered:
-    """Replace every placeholder of ``body`` (figures already computed for ``scope``)."""
+    """Replace every placeholder of ``body`` (figures already computed for ``scope``). Documents are
+    Chinese whatever the reader's interface language."""
+    with translation.override("zh-hans"):
+        return _fill(body, figures, scope, today=today)
+
+
+def _fill(body: str, figures: list[Figure], scope: Scope, *, today: dt.date) -> Rendered:
     by_key = {f.key: f for f in figures}
     context = {
         "period": f"{_chinese_date(scope.start)}至{_chinese_date(scope.end)}",

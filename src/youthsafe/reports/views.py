@@ -176,12 +176,16 @@ def _preview(user: User, body: str) -> tuple[str, list[str]]:
 
 @permission_required(Permission.REPORT_TEMPLATE_MANAGE)
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return _template_page(request, pk, bound=request.method == "POST")
+
+
+def _template_page(request: HttpRequest, pk: int | None, *, bound: bool) -> HttpResponse:
     user = acting_user(request)
     template = get_object_or_404(ReportTemplate, pk=pk) if pk else None
     initial = ({"name": template.name, "title": template.title, "kind": template.kind, "body": template.body,
                 "version": template.version} if template else {"kind": "other"})
-    form = TemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = TemplateForm(request.POST if bound else None, initial=initial)
+    if bound and form.is_valid():
         data = form.cleaned_data
         try:
             saved = services.do_save_template(template, actor=user, name=data["name"], title=data["title"],
@@ -207,6 +211,9 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @permission_required(Permission.REPORT_TEMPLATE_MANAGE)
 def template_reset(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(ReportTemplate, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the shipped text should replace the current one."))
+        return _template_page(request, pk, bound=False)
     try:
         services.do_reset_template(template, actor=acting_user(request))
     except ValidationError as exc:

@@ -113,7 +113,7 @@ def get_event(request: HttpRequest, event_id: int) -> EventOut:
 
 
 @router.post("/events", response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
-def create_event(request: HttpRequest, payload: EventIn) -> Status:
+def create_event(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
     """Record an event (``held`` true: already held, with audience and materials)."""
     user = _user(request, Permission.OUTREACH_RECORD)
     place = jurisdictions_of(user, write=True).filter(pk=payload.jurisdiction).first()

@@ -81,7 +81,12 @@ def _period_filter(field: str, model: type[models.Model], start: dt.date, end: d
         target = remote
     last = target._meta.get_field(parts[-1])
     if isinstance(last, models.DateTimeField):
-        return {f"{field}__date__gte": start, f"{field}__date__lte": end}
+        # From local midnight of the first day to local midnight after the last: the same days as
+        # ``__date`` in the project's time zone, but a plain range the database can take from an index.
+        zone = timezone.get_current_timezone()
+        first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+        after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        return {f"{field}__gte": first, f"{field}__lt": after}
     return {f"{field}__gte": start, f"{field}__lte": end}
 
 

@@ -14,7 +14,9 @@ from youthsafe.pipeline.models import Post, ScanRecord
 
 
 def _scanned() -> models.QuerySet[Any]:
-    return Post.objects.filter(Exists(ScanRecord.objects.filter(post=OuterRef("pk"))))
+    # Every stored post has its scan: ingest_batch scans a batch and inserts the posts and their scan records
+    # in one transaction, so counting posts counts scanned posts without a semi-join over 100,000s of rows.
+    return Post.objects.all()
 
 
 def _flagged() -> models.QuerySet[Any]:

@@ -157,6 +157,17 @@ def _populate(counts: dict[str, int], start: dt.date, end: dt.date) -> dict[str,
     return timings
 
 
+class _Counter:
+    """A database execute wrapper that records each statement (Django resets its own log per request)."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.seen.append(sql)
+        return execute(sql, params, many, context)
+
+
 def _measure(username: str, paths: list[str], rounds: int) -> dict[str, dict[str, float]]:
     from django.db import connection
     from django.test import Client
@@ -169,12 +180,7 @@ def _measure(username: str, paths: list[str], rounds: int) -> dict[str, dict[str
     for path in paths:
         client.get(path)  # warm caches and templates
         queries: list[str] = []
-
-        def count(execute: Any, sql: str, params: Any, many: bool, context: Any, seen: list[str] = queries) -> Any:
-            seen.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_Counter(queries)):
             client.get(path)
         times = []
         for _ in range(rounds):

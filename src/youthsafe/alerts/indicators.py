@@ -31,7 +31,7 @@ def _reached_safe_people() -> models.QuerySet[Any]:
 
 INDICATORS: list[Indicator] = [
     Indicator(
-        key="warnings_issued", label=_("Warnings issued"), order=10, unit=_("alerts"),
+        key="warnings_issued", label=_("Warnings issued"), order=10, unit=_("alert incidents"),
         definition=_("Early-warning alerts opened in the period (a thread with several people at risk is one "
                      "alert), by highest risk level."),
         records=Alert.objects.all, date_field="opened_at", permission=Permission.ALERT_VIEW,

@@ -130,8 +130,12 @@ def _runs(paragraph: Any, text: str) -> None:
 
 
 def _add_table(doc: Any, rows: list[str]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
-    cells = [r for r in cells if not all(re.fullmatch(r":?-{3,}:?", c) for c in r)]
+    rules = [r for r in cells if all(re.fullmatch(r":?-{3,}:?", c) for c in r)]
+    right = {j for j, c in enumerate(rules[0]) if c.endswith(":")} if rules else set()
+    cells = [r for r in cells if r not in rules]
     if not cells:
         return
     width = max(len(r) for r in cells)
@@ -141,6 +145,8 @@ def _add_table(doc: Any, rows: list[str]) -> None:
         for j in range(width):
             cell = table.cell(i, j)
             cell.text = row[j] if j < len(row) else ""
+            if j in right and i > 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for run in cell.paragraphs[0].runs:
                 documents.set_font(run, documents.HEADING_FONT if i == 0 else documents.BODY_FONT, 10.5,
                                    bold=i == 0)

@@ -5,6 +5,12 @@ records that count (a queryset factory), the date that places a record in a peri
 jurisdiction it belongs to; ``compute`` counts them for any period and jurisdiction subtree. The dashboard,
 the generated documents and ``youthsafe stats`` all read figures from here, so a figure and the list of
 records behind it (``records``) can never disagree.
+
+Beside the figure itself: ``monthly`` (one query per indicator, months in the project's time zone),
+``by_child`` (each child jurisdiction, one query), ``by_breakdown`` (by the optional ``breakdown`` field,
+e.g. level or kind) and ``visible_to(user)`` (the indicators whose permission the user holds). An app may
+also list ``OPEN_WORK: list[OpenWork]`` (open and overdue work for the dashboard). Period filters on
+DateTimeFields are plain ranges from local midnight to local midnight, so an index on the date serves them.
 """
 
 from __future__ import annotations

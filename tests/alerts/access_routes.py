@@ -52,6 +52,7 @@ ROUTES: list[Route] = [
     _html("reopen", "/alerts/{alert}/reopen/", P.ALERT_REVIEW, scoped=True),
     _html("identity", "/alerts/{alert}/identity/", P.ALERT_DISPATCH, scoped=True),
     _html("label", "/alerts/{alert}/label/", P.ALERT_REVIEW, scoped=True),
+    _html("age_band", "/alerts/{alert}/age_band/", P.ALERT_OUTCOME, scoped=True),
     _html("identity_response", "/alerts/identity/{alert_identity}/identity_response/", P.ALERT_DISPATCH,
           scoped=True),
     _html("dispatch_ack", "/alerts/dispatch/{alert_dispatch}/dispatch_ack/", P.ALERT_RESPOND, scoped=True),

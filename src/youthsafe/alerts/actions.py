@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from youthsafe.alerts import forms as f
 from youthsafe.alerts import services as s
-from youthsafe.alerts.models import Alert, Dispatch, FollowUp, IdentityRequest
+from youthsafe.alerts.models import Alert, AlertPerson, Dispatch, FollowUp, IdentityRequest
 from youthsafe.core.access import require
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
@@ -50,6 +50,13 @@ def _label(alert: Alert, user: User, d: dict[str, Any]) -> object:
     if post is None:
         raise ValidationError(_("This post is not part of the alert."))
     return s.do_label_post(alert, post, actor=user, kind=d["kind"], value=d["value"], note=d["note"])
+
+
+def _person(alert: Alert, pk: int) -> AlertPerson:
+    person = alert.people.filter(pk=pk).first()
+    if person is None:
+        raise ValidationError(_("This person is not part of the alert."))
+    return person
 
 
 ACTIONS: dict[str, Action] = {
@@ -78,6 +85,9 @@ ACTIONS: dict[str, Action] = {
                            a, actor=u, legal_basis=d["legal_basis"], platform=d["platform"],
                            platform_name=d["platform_name"], author_key=d["author_key"])),
     "label": Action(_l("Label a post"), P.ALERT_REVIEW, "alert", f.LabelForm, _label),
+    "age_band": Action(_l("Record whether a person is a minor"), P.ALERT_OUTCOME, "alert", f.AgeBandForm,
+                       lambda a, u, d: s.do_set_age_band(_person(a, d["person"]), actor=u, band=d["band"],
+                                                         reason=d["reason"])),
     "identity_response": Action(_l("Record the platform's response"), P.ALERT_DISPATCH, "identity",
                                 f.IdentityResponseForm,
                                 lambda r, u, d: s.do_record_identity_response(r, actor=u, response=d["response"],
@@ -115,6 +125,11 @@ def _form(action: Action, name: str, request: HttpRequest, obj: Model) -> forms.
         return f.IdentityForm(data, platforms=Platform.objects.visible_to(request.user),
                               authors=list(obj.people.values_list("author_key", flat=True)))
     form = action.form(data)
+    if name == "age_band":
+        assert isinstance(obj, Alert)  # noqa: S101  (the table says so)
+        form.fields["person"].choices = [  # type: ignore[attr-defined]
+            (p.pk, f"{p.author_key[:8]} · {p.get_role_display()} · {p.get_age_band_display()}")
+            for p in obj.people.all()]
     if name == "label":
         assert isinstance(obj, Alert)  # noqa: S101  (the table says so)
         choices = [(p.post_id, p.post.text[:40]) for p in obj.posts.select_related("post")]

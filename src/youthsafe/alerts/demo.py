@@ -58,7 +58,46 @@ def _must(alert: Alert | None) -> Alert:
     return alert
 
 
+# The first half of 2023 as the seed's report states it: 8 warnings, of which 4 minors reached and safe.
+# (day, place, level, text, outcome, age band of the person)
+HISTORY_2023: list[tuple[str, str, int, str, str, str]] = [
+    ("2023-01-14", "JC-JB", 8, "期末考砸了，不想活了，今晚就从学校顶楼跳下去", "reached_safe", "minor"),
+    ("2023-02-09", "JC-JN", 7, "药已经攒够了，活着好累，想死", "counselling", "minor"),
+    ("2023-03-03", "JC-GX", 9, "遗书写好了，周末去江边，再见了大家", "reached_safe", "minor"),
+    ("2023-03-27", "JC-LJ", 6, "这首歌唱的是“我想死在你怀里”", "false_alarm", "unknown"),
+    ("2023-04-18", "JC-QS", 8, "刀片已经准备好，今晚割腕", "reached_safe", "adult"),
+    ("2023-05-06", "JC-JB", 9, "我已经买好了安眠药，今晚就走", "reached_safe", "minor"),
+    ("2023-06-01", "JC-JN", 7, "活着好累，想从天台跳下去，时间还没定", "guardian_informed", "minor"),
+    ("2023-07-02", "JC-GX", 8, "撑不下去了，想死，今晚就结束", "reached_safe", "minor"),
+]
+HISTORY_NOTES = {
+    "reached_safe": "民警与监护人找到本人，安全，已转介心理咨询。",
+    "counselling": "已联系学校心理老师，转介心理咨询。",
+    "guardian_informed": "已告知监护人，监护人陪同。",
+    "false_alarm": "歌词引用，无风险。",
+}
+
+
+def _history(feed: _Feeder, ctx: DemoContext) -> None:
+    """Closed alerts of 2023, each with its outcome and the person's age band, through the services."""
+    if Alert.objects.filter(thread_key="wb-2023-01").exists():
+        return
+    reviewer = ctx.users["reviewer"]
+    tz = timezone.get_current_timezone()
+    for n, (day, place, level, text, kind, band) in enumerate(HISTORY_2023, start=1):
+        at = dt.datetime.fromisoformat(f"{day}T21:30").replace(tzinfo=tz)
+        alert = _must(feed.post(text, account=f"wb_2023_{n}", place=place, thread=f"wb-2023-{n:02d}", at=at,
+                                level=level))
+        services.do_acknowledge(alert, actor=reviewer, now=at + dt.timedelta(minutes=6))
+        services.do_record_outcome(alert, actor=reviewer, kind=kind, resolve=True, note=HISTORY_NOTES[kind],
+                                   now=at + dt.timedelta(hours=3))
+        services.do_set_age_band(alert.people.get(), actor=reviewer, band=band,
+                                 reason="核查时由学校或监护人确认" if band != "unknown" else "未核实")
+    ctx.log.append(f"alerts: {len(HISTORY_2023)} alerts of 2023 created")
+
+
 def load(ctx: DemoContext) -> None:
+    _history(_Feeder(ctx), ctx)
     if Alert.objects.filter(thread_key="wb-thread-1001").exists():
         ctx.log.append("alerts: demo alerts already present, kept")
         return

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from youthsafe.alerts.models import AlertStatus, LabelKind, OutcomeKind
+from youthsafe.alerts.models import AgeBand, AlertStatus, LabelKind, OutcomeKind
 from youthsafe.core.models import Jurisdiction
 from youthsafe.registry.models import Platform
 
@@ -78,6 +78,14 @@ class ReportForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     result = _text(_("How is the person?"))
+
+
+class AgeBandForm(forms.Form):
+    """Whether a person at risk is a minor, for the statistics; ``person`` choices are the alert's people."""
+
+    person = forms.TypedChoiceField(label=_("Person at risk"), choices=[], coerce=int)
+    band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
+    reason = _text(_("How is it known (school, guardian, police check)?"), rows=2)
 
 
 class QueueFilterForm(forms.Form):

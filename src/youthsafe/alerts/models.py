@@ -41,6 +41,15 @@ class PersonRole(models.TextChoices):
     JOINER = "joiner", _("Joiner")
 
 
+class AgeBand(models.TextChoices):
+    """Whether a person at risk is a minor: the only personal attribute kept, for the statistics of minors
+    protected. Set by a reviewer from what the case showed (a school, a guardian), never guessed by a model."""
+
+    UNKNOWN = "unknown", _("Not known")
+    MINOR = "minor", _("Minor (under 18)")
+    ADULT = "adult", _("Adult")
+
+
 class PostRole(models.TextChoices):
     TRIGGER = "trigger", _("Opened the alert")
     MEMBER = "member", _("At risk")
@@ -204,6 +213,7 @@ class AlertPerson(models.Model):
     max_level = models.PositiveSmallIntegerField(_("highest level"), default=0)
     role = models.CharField(_("role"), max_length=12, choices=PersonRole.choices, default=PersonRole.AUTHOR)
     first_seen_at = models.DateTimeField(_("first seen"))
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, default=AgeBand.UNKNOWN)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-max_level", "id"]

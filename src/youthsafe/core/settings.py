@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts")),
+    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts", "outreach", "reports")),
 ]
 # The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
 # ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -31,6 +32,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required(Permission.DASHBOARD_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The reports app's dashboard when it is installed (figures, trends, open work); else registry tiles."""
+    if "reports" in settings.YOUTHSAFE_APPS:
+        from youthsafe.reports.dashboard import dashboard_page
+
+        return dashboard_page(request)
     from youthsafe.registry.stats import registry_summary
 
     user = acting_user(request)

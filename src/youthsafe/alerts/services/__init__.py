@@ -10,7 +10,7 @@ from youthsafe.alerts.services.dispatch import (
 )
 from youthsafe.alerts.services.escalation import EscalationReport, escalate_overdue
 from youthsafe.alerts.services.intake import on_post_scanned
-from youthsafe.alerts.services.outcomes import do_complete_follow_up, do_label_post, do_record_outcome
+from youthsafe.alerts.services.outcomes import do_complete_follow_up, do_label_post, do_record_outcome, do_set_age_band
 from youthsafe.alerts.services.review import (
     ClaimRefused,
     do_acknowledge,
@@ -26,5 +26,5 @@ __all__ = [
     "ClaimRefused", "EscalationReport", "do_acknowledge", "do_acknowledge_dispatch", "do_claim",
     "do_close", "do_complete_follow_up", "do_dispatch", "do_label_post", "do_record_identity_response",
     "do_record_outcome", "do_release", "do_reopen", "do_report_back", "do_request_identity", "do_resolve",
-    "do_start_intervention", "escalate_overdue", "on_post_scanned",
+    "do_set_age_band", "do_start_intervention", "escalate_overdue", "on_post_scanned",
 ]

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from youthsafe.alerts import workflow
 from youthsafe.alerts.models import (
     RESOLVING_OUTCOMES,
+    AgeBand,
     Alert,
+    AlertPerson,
     AlertStatus,
     FollowUp,
     LabelKind,
@@ -126,3 +128,22 @@ def do_label_post(alert: Alert, post: Post, *, actor: User, kind: str, value: st
     audit.record(AuditAction.CREATE, actor=actor, obj=label, jurisdiction=alert.jurisdiction,
                  after={"post": post.pk, "kind": kind, "value": label.value})
     return label
+
+
+@transaction.atomic
+def do_set_age_band(person: AlertPerson, *, actor: User, band: str, reason: str) -> AlertPerson:
+    """Record whether a person at risk is a minor (for the statistics of minors protected). A reviewer or
+    responder decides from what the case showed; ``reason`` says how it is known."""
+    require(actor, Permission.ALERT_OUTCOME)
+    require_owner_or_receiver(actor, person.alert)
+    if band not in AgeBand.values:
+        raise ValidationError({"band": [_("Choose an age band.")]})
+    text = require_reason(reason, "reason")
+    locked = AlertPerson.objects.select_for_update().get(pk=person.pk)
+    before = locked.age_band
+    if before != band:
+        locked.age_band = band
+        locked.save(update_fields=["age_band"])
+        audit.record(AuditAction.CHANGE, actor=actor, obj=locked, jurisdiction=person.alert.jurisdiction,
+                     before={"age_band": before}, after={"age_band": band}, reason=text)
+    return locked

@@ -1,0 +1,1 @@
+"""Education and outreach: online campaigns, school lectures, parents' meetings, brochures, media posts."""

@@ -1,0 +1,128 @@
+"""The outreach JSON API, mounted at ``/api/outreach/`` (session auth, CSRF on unsafe methods)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
+from youthsafe.core.models import User
+from youthsafe.core.roles import Permission
+from youthsafe.outreach import services
+from youthsafe.outreach.models import OutreachEvent
+
+router = Router(tags=["outreach"])
+
+
+class ErrorOut(Schema):
+    detail: str | list[str] | dict[str, list[str]]
+
+
+class MaterialIO(Schema):
+    kind: str
+    quantity: int
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    held_on: dt.date
+    jurisdiction: int
+    jurisdiction_name: str
+    venue: str
+    at_school: bool
+    partner: str
+    audience: int
+    summary: str
+    follow_up: str
+    follow_up_due: dt.date | None
+    materials: list[MaterialIO]
+
+
+class EventIn(Schema):
+    kind: str
+    title: str
+    held_on: dt.date
+    jurisdiction: int
+    held: bool = True
+    venue: str = ""
+    at_school: bool = False
+    partner: str = ""
+    audience: int = 0
+    summary: str = ""
+    follow_up: str = ""
+    follow_up_due: dt.date | None = None
+    materials: list[MaterialIO] = []
+
+
+class EventFilter(Schema):
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    kind: str = ""
+    status: str = ""
+    jurisdiction: int | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+def _out(event: OutreachEvent) -> EventOut:
+    return EventOut(
+        id=event.pk, kind=event.kind, title=event.title, status=event.status, held_on=event.held_on,
+        jurisdiction=event.jurisdiction_id, jurisdiction_name=event.jurisdiction.name, venue=event.venue,
+        at_school=event.at_school, partner=event.partner, audience=event.audience, summary=event.summary,
+        follow_up=event.follow_up, follow_up_due=event.follow_up_due,
+        materials=[MaterialIO(kind=m.kind, quantity=m.quantity) for m in event.materials.all()])
+
+
+def _user(request: HttpRequest, permission: Permission) -> User:
+    return require(request.user, permission)
+
+
+@router.get("/events", response=list[EventOut])
+def list_events(request: HttpRequest, filters: Query[EventFilter]) -> list[EventOut]:
+    """Events the caller may see, newest first; filter by date range, kind, status and jurisdiction subtree."""
+    user = _user(request, Permission.OUTREACH_VIEW)
+    date_from, date_to, kind, status = filters.date_from, filters.date_to, filters.kind, filters.status
+    jurisdiction, limit, offset = filters.jurisdiction, filters.limit, filters.offset
+    events = OutreachEvent.objects.visible_to(user).select_related("jurisdiction").prefetch_related("materials")
+    if date_from:
+        events = events.filter(held_on__gte=date_from)
+    if date_to:
+        events = events.filter(held_on__lte=date_to)
+    if kind:
+        events = events.filter(kind=kind)
+    if status:
+        events = events.filter(status=status)
+    if jurisdiction is not None:
+        place = jurisdictions_of(user).filter(pk=jurisdiction).first()
+        events = events.filter(jurisdiction__path__startswith=place.path) if place else events.none()
+    limit = max(1, min(limit, 1000))
+    return [_out(e) for e in events[max(offset, 0):max(offset, 0) + limit]]
+
+
+@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})
+def get_event(request: HttpRequest, event_id: int) -> EventOut:
+    user = _user(request, Permission.OUTREACH_VIEW)
+    return _out(get_visible_or_404(OutreachEvent.objects.select_related("jurisdiction"), user, pk=event_id))
+
+
+@router.post("/events", response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
+def create_event(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
+    """Record an event (``held`` true: already held, with audience and materials)."""
+    user = _user(request, Permission.OUTREACH_RECORD)
+    place = jurisdictions_of(user, write=True).filter(pk=payload.jurisdiction).first()
+    if place is None:
+        raise ValidationError({"jurisdiction": [_("Choose a jurisdiction of yours.")]})
+    data = payload.dict(exclude={"materials", "held"})
+    data["jurisdiction"] = place
+    materials: dict[str, int] = {}
+    for m in payload.materials:
+        materials[m.kind] = materials.get(m.kind, 0) + m.quantity
+    event = services.do_create_event(actor=user, data=data, materials=materials, held=payload.held)
+    return Status(201, _out(event))

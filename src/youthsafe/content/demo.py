@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zlib
+from collections.abc import Sequence
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -32,6 +34,7 @@ from youthsafe.core.models import Jurisdiction, User
 from youthsafe.registry.models import Platform
 
 TZ = ZoneInfo("Asia/Shanghai")
+_T = TypeVar("_T")
 SEED_START = dt.date(2023, 1, 1)
 SEED_END = dt.date(2023, 7, 10)
 SEED_HANDLED = 337  # how many the seed's unit handled in the half-year; the records below produce it
@@ -124,7 +127,7 @@ def _current(ctx: DemoContext) -> None:
             "found_via": FoundVia.DETECTION}, actor=analyst, now=now - dt.timedelta(hours=10 - i))
 
 
-def _weighted(rng: random.Random, pairs: list[tuple[object, int]]) -> object:
+def _weighted(rng: random.Random, pairs: Sequence[tuple[_T, int]]) -> _T:
     return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
 
 
@@ -145,7 +148,7 @@ def _half_year(ctx: DemoContext) -> int:
     steps: list[tuple[str, dt.datetime, dt.datetime, dt.datetime, dt.datetime]] = []
     for n, fate in enumerate(plan):
         place = rng.choice(places)
-        cats = list(_weighted(rng, SEED_CATEGORIES))  # type: ignore[call-overload]
+        cats = list(_weighted(rng, SEED_CATEGORIES))
         if fate == "late":  # found in the last days, verified after the period ends
             found = _at(SEED_END - dt.timedelta(days=rng.randint(0, 2)), rng)
         else:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from youthsafe.content import services
 from youthsafe.content.models import ContentItem, PublicReport
@@ -22,6 +22,11 @@ router = Router(tags=["content"])
 
 class ErrorOut(Schema):
     detail: str | list[str] | dict[str, list[str]]
+
+
+def _window(limit: int, offset: int) -> tuple[int, int]:
+    """Clamp paging parameters: 1..500 records from offset >= 0."""
+    return max(1, min(limit, 500)), max(0, offset)
 
 
 _ERR: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -52,25 +57,25 @@ def _ack(report: PublicReport) -> ReportAck:
 
 
 @router.post("/public/reports", auth=None, response={201: ReportAck, 422: ErrorOut, 429: ErrorOut})
-def submit_report(request: HttpRequest, payload: ReportIn) -> tuple[int, Any]:
+def submit_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     """File a report without an account. Contact details are dropped for reports of sexual content involving
     minors (A02). 429 when the client sent too many reports in the window."""
     if not payload.good_faith:
-        return 422, {"detail": {"good_faith": ["The good-faith statement is required."]}}
+        return Status(422, {"detail": {"good_faith": ["The good-faith statement is required."]}})
     try:
         report = services.submit_report(payload.dict(), ip=str(request.META.get("REMOTE_ADDR", ""))[:64])
     except services.RateLimited:
-        return 429, {"detail": "Too many reports from this client; try again later."}
-    return 201, _ack(report)
+        return Status(429, {"detail": "Too many reports from this client; try again later."})
+    return Status(201, _ack(report))
 
 
 @router.get("/public/reports/{ack_number}", auth=None, response={200: ReportAck, 404: ErrorOut})
-def lookup_report(request: HttpRequest, ack_number: str) -> tuple[int, Any]:
+def lookup_report(request: HttpRequest, ack_number: str) -> Status[Any]:
     """The state of a report and the reply to the reporter, by acknowledgement number."""
     report = PublicReport.objects.filter(ack_number=ack_number.strip().upper()[:20]).first()
     if report is None:
-        return 404, {"detail": "No report with this number."}
-    return 200, _ack(report)
+        return Status(404, {"detail": "No report with this number."})
+    return Status(200, _ack(report))
 
 
 class ItemOut(Schema):
@@ -99,9 +104,10 @@ def _item(item: ContentItem) -> ItemOut:
 
 
 @router.get("/items", response={200: list[ItemOut], **_ERR})
-def list_items(request: HttpRequest, status: str = "", limit: int = Field(100, ge=1, le=500),
-               offset: int = Field(0, ge=0)) -> list[ItemOut]:
+def list_items(request: HttpRequest, status: str = "", limit: int = 100,
+               offset: int = 0) -> list[ItemOut]:
     user = require(request.user, Perm.CONTENT_VIEW)
+    limit, offset = _window(limit, offset)
     qs = ContentItem.objects.visible_to(user).select_related("jurisdiction", "platform")
     if status:
         qs = qs.filter(status=status)
@@ -120,17 +126,20 @@ class ReportOut(Schema):
     ack_number: str
     reason: str
     location: str
+    platform_name: str
     status: str
     received_at: dt.datetime
 
 
 @router.get("/reports", response={200: list[ReportOut], **_ERR})
-def list_reports(request: HttpRequest, status: str = "", limit: int = Field(100, ge=1, le=500)) -> list[ReportOut]:
+def list_reports(request: HttpRequest, status: str = "", limit: int = 100) -> list[ReportOut]:
     user = require(request.user, Perm.REPORT_TRIAGE)
+    limit, _offset = _window(limit, 0)
     qs = PublicReport.objects.visible_to(user)
     if status:
         qs = qs.filter(status=status)
-    return [ReportOut(id=r.pk, ack_number=r.ack_number, reason=r.reason, location=r.location, status=r.status,
+    return [ReportOut(id=r.pk, ack_number=r.ack_number, reason=r.reason, location=r.location,
+                      platform_name=r.platform_name, status=r.status,
                       received_at=r.received_at) for r in qs[:limit]]
 
 

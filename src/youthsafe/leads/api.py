@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
 from youthsafe.core.roles import Permission as Perm
@@ -20,6 +20,11 @@ router = Router(tags=["leads"])
 
 class ErrorOut(Schema):
     detail: str | list[str] | dict[str, list[str]]
+
+
+def _window(limit: int, offset: int) -> tuple[int, int]:
+    """Clamp paging parameters: 1..500 records from offset >= 0."""
+    return max(1, min(limit, 500)), max(0, offset)
 
 
 _ERR: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -56,9 +61,10 @@ def _out(lead: Lead) -> LeadOut:
 
 
 @router.get("/leads", response={200: list[LeadOut], **_ERR})
-def list_leads(request: HttpRequest, status: str = "", limit: int = Field(100, ge=1, le=500),
-               offset: int = Field(0, ge=0)) -> list[LeadOut]:
+def list_leads(request: HttpRequest, status: str = "", limit: int = 100,
+               offset: int = 0) -> list[LeadOut]:
     user = require(request.user, Perm.LEAD_VIEW)
+    limit, offset = _window(limit, offset)
     qs = Lead.objects.visible_to(user).select_related("jurisdiction", "platform").prefetch_related("content_items")
     if status:
         qs = qs.filter(status=status)
@@ -72,7 +78,7 @@ def get_lead(request: HttpRequest, lead_id: int) -> LeadOut:
 
 
 @router.post("/leads", response={201: LeadOut, **_ERR})
-def create_lead(request: HttpRequest, payload: LeadIn) -> tuple[int, LeadOut]:
+def create_lead(request: HttpRequest, payload: LeadIn) -> Status[Any]:
     user = require(request.user, Perm.LEAD_HANDLE)
     place = jurisdictions_of(user, write=True).filter(pk=payload.jurisdiction).first()
     if place is None:
@@ -85,7 +91,7 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> tuple[int, LeadOut]:
     lead = services.do_create_lead({"jurisdiction": place, "source": payload.source, "title": payload.title,
                                     "summary": payload.summary, "source_detail": payload.source_detail,
                                     "platform": platform}, actor=user)
-    return 201, _out(lead)
+    return Status(201, _out(lead))
 
 
 class CaseOut(Schema):
@@ -100,8 +106,9 @@ class CaseOut(Schema):
 
 
 @router.get("/cases", response={200: list[CaseOut], **_ERR})
-def list_cases(request: HttpRequest, limit: int = Field(100, ge=1, le=500)) -> list[CaseOut]:
+def list_cases(request: HttpRequest, limit: int = 100) -> list[CaseOut]:
     user = require(request.user, Perm.CASE_VIEW)
+    limit, _offset = _window(limit, 0)
     qs = Case.objects.visible_to(user).select_related("platform")
     return [CaseOut(id=c.pk, reference=c.reference, title=c.title, platform=c.platform.name,
                     check_status=c.check_status, check_reference=c.check_reference, opened_at=c.opened_at,

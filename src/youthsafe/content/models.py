@@ -193,7 +193,7 @@ class ReporterKind(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Received, awaiting review")
     LEAD = "lead", _("Taken up as a lead")
     WELFARE = "welfare", _("Passed to early warning")
     REJECTED = "rejected", _("No action needed")

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('contact', models.CharField(blank=True, max_length=200, verbose_name='contact (optional)')),
                 ('good_faith', models.BooleanField(default=False, verbose_name='good-faith statement')),
                 ('received_at', models.DateTimeField(db_index=True, verbose_name='received at')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('lead', 'Taken up as a lead'), ('welfare', 'Passed to early warning'), ('rejected', 'No action needed')], db_index=True, default='received', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('received', 'Received, awaiting review'), ('lead', 'Taken up as a lead'), ('welfare', 'Passed to early warning'), ('rejected', 'No action needed')], db_index=True, default='received', max_length=10, verbose_name='status')),
                 ('triaged_at', models.DateTimeField(blank=True, null=True, verbose_name='triaged at')),
                 ('triage_note', models.TextField(blank=True, max_length=2000, verbose_name='triage note')),
                 ('public_reply', models.CharField(blank=True, max_length=500, verbose_name='reply shown to the reporter')),

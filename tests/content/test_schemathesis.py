@@ -17,7 +17,6 @@ from tests.conftest import Tree
 from tests.content import factories
 from youthsafe.core.models import User
 
-
 CSRF = "k" * 32  # the same secret in the cookie and the header passes Django's CSRF check
 
 

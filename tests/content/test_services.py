@@ -71,10 +71,11 @@ def test_district_user_cannot_record_in_sibling(tree: Tree, make_user: Callable[
 
 
 def test_near_duplicates_form_one_campaign(tree: Tree, admin: User) -> None:
-    first = factories.item(admin, tree.north, None, location="https://a.example/1",
-                           text="低价出售游戏账号，未成年也能买，加V：jc2023 立刻到账，先付款后发货", categories=["A15"])
+    ad = "低价出售游戏账号，未成年也能买，加V：{} 立刻到账，先付款后发货"
+    first = factories.item(admin, tree.north, None, location="https://a.example/1", text=ad.format("jc2023"),
+                           categories=["A15"])
     second = factories.item(admin, tree.south, None, location="https://b.example/2",
-                            text="低价出售游戏账号，未成年也能买，加V：jc2024 立刻到账，先付款后发货🔥🔥", categories=["A15"])
+                            text=ad.format("jc2024") + "🔥🔥", categories=["A15"])
     other = factories.item(admin, tree.north, None, location="https://c.example/3",
                            text="网赌平台充值返利，学生党也能玩，日入过千", categories=["A06"])
     assert first.group_id is None

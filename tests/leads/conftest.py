@@ -11,4 +11,4 @@ import pytest
 def _media(tmp_path: Path, settings: Any) -> Iterator[None]:
     """Evidence files of each test go to a directory of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    yield
+    return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -13,7 +14,7 @@ T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 
 def test_transitions() -> None:
     path = [w.NEW, w.VERIFIED, w.DISPATCHED, w.ACKNOWLEDGED, w.FED_BACK, w.CLOSED]
-    for a, b in zip(path, path[1:], strict=False):
+    for a, b in itertools.pairwise(path):
         assert w.can_transition(a, b), (a, b)
     assert not w.can_transition(w.NEW, w.DISPATCHED)  # verify before dispatching
     assert not w.can_transition(w.DISPATCHED, w.FED_BACK)  # acknowledge first

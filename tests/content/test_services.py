@@ -153,7 +153,7 @@ def test_escalation_of_an_ignored_instruction(tree: Tree, admin: User, referrals
 def test_escalation_refused_before_deadline(tree: Tree, admin: User, referrals: list[dict[str, Any]]) -> None:
     target = factories.platform(admin, tree.north)
     instruction = services.do_instruct(factories.item(admin, tree.north, target), actor=admin)
-    with pytest.raises(ValidationError, match="deadline"):
+    with pytest.raises(ValidationError, match="逾期"):
         services.do_escalate(instruction, actor=admin, reason="催办")
     assert referrals == []
 
@@ -162,7 +162,7 @@ def test_escalation_without_supervision_gives_a_clear_message(tree: Tree, admin:
     target = factories.platform(admin, tree.north)
     item = factories.item(admin, tree.north, target)
     instruction = services.do_instruct(item, actor=admin, now=timezone.now() - dt.timedelta(days=3))
-    with pytest.raises(ValidationError, match="supervision"):
+    with pytest.raises(ValidationError, match="监督"):
         services.do_escalate(instruction, actor=admin, reason="逾期未处置")
     instruction.refresh_from_db()
     item.refresh_from_db()
@@ -189,7 +189,7 @@ def test_evidence_refuses_wrong_type_and_oversize(tree: Tree, admin: User, setti
         services.do_add_evidence(item, SimpleUploadedFile("x.png", b"<script>alert(1)</script>", "image/png"),
                                  actor=admin)
     settings.YOUTHSAFE_EVIDENCE_MAX_BYTES = 32
-    with pytest.raises(ValidationError, match="larger"):
+    with pytest.raises(ValidationError, match="超过"):
         services.do_add_evidence(item, SimpleUploadedFile("big.png", PNG, "image/png"), actor=admin)
 
 

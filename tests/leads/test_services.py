@@ -132,7 +132,7 @@ def test_public_report_becomes_a_lead(tree: Tree, admin: User) -> None:
 
 def test_distress_report_never_becomes_a_takedown_lead(tree: Tree, admin: User) -> None:
     report = factories.report(tree.city, reason="W01")
-    with pytest.raises(ValidationError, match="early warning"):
+    with pytest.raises(ValidationError, match="预警"):
         services.do_lead_from_report(report, actor=admin, note="转线索")
     assert not Lead.objects.exists()
     from youthsafe.content import services as content
@@ -181,7 +181,7 @@ def test_platform_check_without_supervision(tree: Tree, admin: User) -> None:
     case = services.do_open_case(None, {"jurisdiction": tree.city, "title": "案件", "offender": "账号A",
                                         "summary": "经过", "platform": platform, "platform_failure": "未过滤"},
                                  actor=admin)
-    with pytest.raises(ValidationError, match="supervision"):
+    with pytest.raises(ValidationError, match="监督"):
         services.do_platform_check(case, actor=admin, kind="inspection", note="检查")
     case.refresh_from_db()
     assert case.check_status == CheckStatus.PENDING

@@ -19,7 +19,7 @@ def _area(rows: int = 3) -> forms.Textarea:
 
 class LeadForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
-    source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices)
+    source = forms.ChoiceField(label=_("Came from"), choices=LeadSource.choices)
     source_detail = forms.CharField(label=_("From (notice number, unit)"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=5000, widget=_area(5))

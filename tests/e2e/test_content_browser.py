@@ -47,7 +47,6 @@ def test_public_report_to_counted_takedown(page: Any, live_server: Any, tree: Tr
     page.click(SUBMIT)
     ack = page.locator("#ack-number").inner_text().strip()
     report = PublicReport.objects.get(ack_number=ack)
-    page.screenshot(path="/tmp/ys-content-thanks.png")
 
     # 2. The city unit takes it up as a lead, verifies it and dispatches it to the district.
     login(page, base, analyst)
@@ -108,7 +107,6 @@ def test_public_report_to_counted_takedown(page: Any, live_server: Any, tree: Tr
     page.fill("#id_note", "复查链接已失效")
     page.click(SUBMIT)
     page.wait_for_url(f"{base}/content/{item.pk}/")
-    page.screenshot(path="/tmp/ys-content-item.png", full_page=True)
     item.refresh_from_db()
     assert item.status == "handled"
 
@@ -121,4 +119,3 @@ def test_public_report_to_counted_takedown(page: Any, live_server: Any, tree: Tr
               f"&from={today.isoformat()}&to={today.isoformat()}")
     assert page.locator(f"a:text-is('{item.reference}')").count() == 1
     page.goto(f"{base}/leads/{lead.pk}/")
-    page.screenshot(path="/tmp/ys-content-lead.png", full_page=True)

@@ -46,7 +46,7 @@ class InstructionStatus(models.TextChoices):
     CONFIRMED = workflow.I_CONFIRMED, _("Confirmed by the platform")
     VERIFIED = workflow.I_VERIFIED, _("Verified")
     FAILED = workflow.I_FAILED, _("Verification failed")
-    ESCALATED = workflow.I_ESCALATED, _("Escalated")
+    ESCALATED = workflow.I_ESCALATED, _("Escalated to supervision")
 
 
 class ContentItem(models.Model):
@@ -156,7 +156,7 @@ class TakedownInstruction(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     verification = models.TextField(_("verification"), blank=True, max_length=2000)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to supervision at"), null=True, blank=True)
     escalation_reference = models.CharField(_("supervision reference"), max_length=200, blank=True)
 
     objects: ClassVar[InstructionQuerySet] = InstructionQuerySet.as_manager()  # type: ignore[assignment]

@@ -85,7 +85,7 @@ class CaseForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     offender = forms.CharField(label=_("Offender (account or pseudonym)"), max_length=200)
-    summary = forms.CharField(label=_("What happened"), max_length=5000, widget=_area(4))
+    summary = forms.CharField(label=_("What the offender did"), max_length=5000, widget=_area(4))
     platform = forms.ModelChoiceField(label=_("Platform or access provider that enabled it"),
                                       queryset=Platform.objects.order_by("name"))
     platform_failure = forms.CharField(label=_("What the platform failed to do"), max_length=2000, widget=_area())

@@ -28,7 +28,7 @@ INDICATORS: list[Indicator] = [
         key="leads_dispatched", label=_("Leads dispatched to jurisdictions"),
         definition=_("Dispatches of leads to the responsible jurisdiction, by the date sent."),
         records=LeadDispatch.objects.all, date_field="sent_at", jurisdiction_field="lead__jurisdiction",
-        permission=Permission.LEAD_VIEW, list_url="leads:dispatch_list", unit=_("dispatches"), order=30),
+        permission=Permission.LEAD_VIEW, list_url="leads:dispatch_list", unit=_("lead dispatches"), order=30),
     Indicator(
         key="cases_opened", label=_("Cases opened (with linked platform check)"),
         definition=_("Cases against offenders, each with a check of the enabling platform, by the date opened."),

@@ -30,9 +30,9 @@ class LeadSource(models.TextChoices):
 
 
 class LeadStatus(models.TextChoices):
-    NEW = workflow.NEW, _("New")
+    NEW = workflow.NEW, _("New lead")
     VERIFIED = workflow.VERIFIED, _("Verified")
-    DISPATCHED = workflow.DISPATCHED, _("Dispatched")
+    DISPATCHED = workflow.DISPATCHED, _("Dispatched to a unit")
     ACKNOWLEDGED = workflow.ACKNOWLEDGED, _("Acknowledged by the unit")
     FED_BACK = workflow.FED_BACK, _("Feedback received")
     CLOSED = workflow.CLOSED, _("Closed")
@@ -99,7 +99,7 @@ class Lead(models.Model):
 
 class DispatchStatus(models.TextChoices):
     SENT = "sent", _("Awaiting acknowledgement")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged receipt")
     FED_BACK = "fed_back", _("Feedback given")
 
 
@@ -123,7 +123,7 @@ class DispatchQuerySet(JurisdictionScopedQuerySet["LeadDispatch"]):
 
 class LeadDispatch(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="dispatches")
-    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("to"), on_delete=models.PROTECT,
+    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("sent to"), on_delete=models.PROTECT,
                                         related_name="received_leads")
     sent_at = models.DateTimeField(_("sent at"), db_index=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -161,8 +161,8 @@ class Case(models.Model):
                                      related_name="cases")
     title = models.CharField(_("title"), max_length=200)
     offender = models.CharField(_("offender (account or pseudonym)"), max_length=200)
-    summary = models.TextField(_("what happened"), max_length=5000)
-    opened_at = models.DateTimeField(_("opened at"), db_index=True)
+    summary = models.TextField(_("what the offender did"), max_length=5000)
+    opened_at = models.DateTimeField(_("case opened at"), db_index=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     platform = models.ForeignKey(Platform, verbose_name=_("platform or access provider"), on_delete=models.PROTECT,
                                  related_name="cases")

@@ -293,7 +293,7 @@ def do_open_case(lead: Lead | None, data: dict[str, Any], *, actor: User, now: d
     jurisdiction: Jurisdiction = data["jurisdiction"]
     require_write_in(actor, jurisdiction)
     for field in ("title", "offender", "summary", "platform_failure"):
-        _need(str(data.get(field) or ""), field, _("This field is required."))
+        _need(str(data.get(field) or ""), field, _("Fill in this field."))
     if data.get("platform") is None:
         raise ValidationError({"platform": [_("Name the platform or access provider that enabled it.")]})
     with transaction.atomic():

@@ -3,13 +3,15 @@ APIs (valid and invalid), anonymous and with a logged-in session; no request may
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
@@ -21,9 +23,16 @@ CSRF = "k" * 32  # the same secret in the cookie and the header passes Django's 
 
 
 @pytest.fixture
-def api_schema(tree: Tree, settings: Any) -> Any:
+def api_schema(tree: Tree, settings: Any) -> Iterator[Any]:
     settings.YOUTHSAFE_REPORT_RATE_LIMIT = 100_000  # exercise validation, not only the rate limit
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
+    # Like Django's test client: requests must not close the test's database connection (PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

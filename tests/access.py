@@ -26,6 +26,9 @@ class Route:
     # Authenticated by an API token, not a session (the push API): the token's scope decides, so the matrix
     # only checks that an anonymous caller gets 401; the app's own tests cover tokens and scopes.
     token_auth: bool = False
+    # Open to everyone by design (the public report form and its API): anonymous callers are served, so the
+    # matrix checks that they get no login redirect, 401 or 403 and no server error.
+    public: bool = False
 
     @property
     def api(self) -> bool:

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts", "outreach", "reports")),
+    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts", "content", "leads", "outreach", "reports")),
 ]
 # The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
 # ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.
@@ -223,6 +223,16 @@ YOUTHSAFE_ALERT_DEADLINES = env_str("ALERT_DEADLINES") or None
 YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES = env_str("ALERT_CLAIM_STALE_MINUTES") or None
 YOUTHSAFE_WEBHOOKS = env_str("WEBHOOKS") or None
 YOUTHSAFE_WEBHOOK_SECRET = env_str("WEBHOOK_SECRET") or None
+# Harmful content, public reports and leads (content/config.py reads these with their defaults).
+YOUTHSAFE_EVIDENCE_MAX_BYTES = env_str("EVIDENCE_MAX_BYTES") or None
+YOUTHSAFE_REPORT_MAX_FILES = env_str("REPORT_MAX_FILES") or None
+YOUTHSAFE_REPORT_RATE_LIMIT = env_str("REPORT_RATE_LIMIT") or None
+YOUTHSAFE_REPORT_RATE_WINDOW = env_str("REPORT_RATE_WINDOW") or None
+YOUTHSAFE_REPORT_JURISDICTION = env_str("REPORT_JURISDICTION") or None
+YOUTHSAFE_TAKEDOWN_HOURS = env_str("TAKEDOWN_HOURS") or None
+YOUTHSAFE_LABEL_HOURS = env_str("LABEL_HOURS") or None
+YOUTHSAFE_LEAD_ACK_HOURS = env_str("LEAD_ACK_HOURS") or None
+YOUTHSAFE_LEAD_FEEDBACK_DAYS = env_str("LEAD_FEEDBACK_DAYS") or None
 
 # E-mail for notifications: SMTP when a host is configured, otherwise written to the log.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -1,0 +1,132 @@
+"""The harmful-content state machine, the takedown deadlines and the choice of action: pure Python.
+
+An item moves recorded → instructed → confirmed → handled. "Handled" means the platform's confirmation
+was checked by a person and the content is gone (or, for tier-B content, labelled): only then does it count
+as handled. An instruction the platform ignores past its deadline can be escalated to supervision; a
+verification that finds the content still there sends the item back to "recorded" for a new instruction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from youthsafe.detection import taxonomy
+
+RECORDED = "recorded"
+INSTRUCTED = "instructed"
+CONFIRMED = "confirmed"
+ESCALATED = "escalated"
+HANDLED = "handled"
+DISMISSED = "dismissed"
+STATES: tuple[str, ...] = (RECORDED, INSTRUCTED, CONFIRMED, ESCALATED, HANDLED, DISMISSED)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RECORDED: frozenset({INSTRUCTED, DISMISSED}),
+    INSTRUCTED: frozenset({CONFIRMED, ESCALATED}),
+    ESCALATED: frozenset({CONFIRMED}),
+    CONFIRMED: frozenset({HANDLED, RECORDED}),
+    HANDLED: frozenset(),
+    DISMISSED: frozenset({RECORDED}),
+}
+
+# Instruction states.
+I_PENDING = "pending"
+I_CONFIRMED = "confirmed"
+I_VERIFIED = "verified"
+I_FAILED = "failed"
+I_ESCALATED = "escalated"
+
+REMOVE = "remove"
+LABEL = "label"
+
+OK = "ok"
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+DONE = "done"
+
+# Default hours the platform has to act (configurable: YOUTHSAFE_TAKEDOWN_HOURS, YOUTHSAFE_LABEL_HOURS).
+DEFAULT_REMOVE_HOURS = 24
+DEFAULT_LABEL_HOURS = 72
+ITEM_TIERS = frozenset({taxonomy.Tier.A, taxonomy.Tier.B, taxonomy.Tier.C})
+
+
+class InvalidTransition(Exception):
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"cannot move from {current} to {target}")
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def check_transition(current: str, target: str) -> None:
+    if not can_transition(current, target):
+        raise InvalidTransition(current, target)
+
+
+class CategoryError(ValueError):
+    """A category that cannot be an item's: unknown, a welfare signal, or service design."""
+
+
+def item_categories(ids: Iterable[str]) -> list[str]:
+    """The sorted, validated categories of an item. Raises CategoryError for W01 (a person in distress is
+    helped, never taken down), tier D (judged by inspection) and unknown ids."""
+    result = sorted(set(ids))
+    if not result:
+        raise CategoryError("at least one category is needed")
+    for cid in result:
+        if cid not in taxonomy.CATEGORIES:
+            raise CategoryError(f"unknown category {cid}")
+        category = taxonomy.CATEGORIES[cid]
+        if category.welfare:
+            raise CategoryError(f"{cid} is a welfare signal: route it to early warning, not to takedown")
+        if category.tier not in ITEM_TIERS:
+            raise CategoryError(f"{cid} is a service-design category: judge it by inspection")
+    return result
+
+
+def tier_of(categories: Iterable[str]) -> str:
+    """The most serious tier among the categories: A before C before B."""
+    tiers = {taxonomy.CATEGORIES[c].tier for c in categories}
+    for tier in (taxonomy.Tier.A, taxonomy.Tier.C, taxonomy.Tier.B):
+        if tier in tiers:
+            return str(tier)
+    raise CategoryError("no item category")
+
+
+def action_for(categories: Iterable[str]) -> str:
+    """Tier-B-only content is restricted, not illegal: the platform must label it (regulatory-reference 2.2);
+    anything of tier A or C must be removed."""
+    return LABEL if tier_of(categories) == taxonomy.Tier.B else REMOVE
+
+
+def deadline(issued_at: dt.datetime, action: str, *, remove_hours: int = DEFAULT_REMOVE_HOURS,
+             label_hours: int = DEFAULT_LABEL_HOURS) -> dt.datetime:
+    return issued_at + dt.timedelta(hours=remove_hours if action == REMOVE else label_hours)
+
+
+@dataclass(frozen=True)
+class InstructionClock:
+    status: str
+    deadline: dt.datetime
+    confirmed_at: dt.datetime | None
+
+
+def sla(instruction: InstructionClock, now: dt.datetime, *, soon: dt.timedelta = dt.timedelta(hours=4)) -> str:
+    """done once the platform confirmed; overdue past the deadline; due_soon in its last hours; else ok."""
+    if instruction.confirmed_at is not None or instruction.status in {I_CONFIRMED, I_VERIFIED}:
+        return DONE
+    if now >= instruction.deadline:
+        return OVERDUE
+    if now >= instruction.deadline - soon:
+        return DUE_SOON
+    return OK
+
+
+def may_escalate(instruction: InstructionClock, now: dt.datetime) -> bool:
+    """Only an ignored instruction (pending past its deadline) escalates to supervision."""
+    return instruction.status == I_PENDING and sla(instruction, now) == OVERDUE

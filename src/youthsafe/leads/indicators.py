@@ -1,0 +1,37 @@
+"""Figures of the lead work, each defined once (youthsafe.core.indicators).
+
+``leads_reported_upward`` counts leads reported to the superior unit, by the date they were reported.
+``leads_dispatched`` counts dispatches (a lead pushed to two units counts twice), placed by the sending
+lead's jurisdiction.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from youthsafe.core.indicators import Indicator
+from youthsafe.core.roles import Permission
+from youthsafe.leads.models import Case, Lead, LeadDispatch
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        key="leads_received", label=_("Leads received"),
+        definition=_("Leads taken in from superiors, own work, public reports and other units, by intake date."),
+        records=Lead.objects.all, date_field="received_at", permission=Permission.LEAD_VIEW,
+        list_url="leads:index", unit=_("leads"), order=10),
+    Indicator(
+        key="leads_reported_upward", label=_("Leads reported upward"),
+        definition=_("Verified leads reported to the superior unit, by the date reported."),
+        records=lambda: Lead.objects.filter(reported_upward_at__isnull=False), date_field="reported_upward_at",
+        permission=Permission.LEAD_VIEW, list_url="leads:index", unit=_("leads"), order=20),
+    Indicator(
+        key="leads_dispatched", label=_("Leads dispatched to jurisdictions"),
+        definition=_("Dispatches of leads to the responsible jurisdiction, by the date sent."),
+        records=LeadDispatch.objects.all, date_field="sent_at", jurisdiction_field="lead__jurisdiction",
+        permission=Permission.LEAD_VIEW, list_url="leads:dispatch_list", unit=_("lead dispatches"), order=30),
+    Indicator(
+        key="cases_opened", label=_("Cases opened (with linked platform check)"),
+        definition=_("Cases against offenders, each with a check of the enabling platform, by the date opened."),
+        records=Case.objects.all, date_field="opened_at", permission=Permission.CASE_VIEW,
+        list_url="leads:case_list", unit=_("cases"), order=40),
+]

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts")),
+    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "supervision", "alerts")),
 ]
 # The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
 # ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.
@@ -219,6 +219,18 @@ YOUTHSAFE_ALERT_DEADLINES = env_str("ALERT_DEADLINES") or None
 YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES = env_str("ALERT_CLAIM_STALE_MINUTES") or None
 YOUTHSAFE_WEBHOOKS = env_str("WEBHOOKS") or None
 YOUTHSAFE_WEBHOOK_SECRET = env_str("WEBHOOK_SECRET") or None
+# Supervision (supervision/config.py documents each; unset means the default there).
+YOUTHSAFE_SUPERVISION_RECTIFY_DAYS = env_str("SUPERVISION_RECTIFY_DAYS") or None
+YOUTHSAFE_SUPERVISION_RECHECK_WORKING_DAYS = env_str("SUPERVISION_RECHECK_WORKING_DAYS") or None
+YOUTHSAFE_SUPERVISION_DISCONNECT_MAX_MONTHS = env_str("SUPERVISION_DISCONNECT_MAX_MONTHS") or None
+YOUTHSAFE_SUPERVISION_DUE_SOON_DAYS = env_str("SUPERVISION_DUE_SOON_DAYS") or None
+YOUTHSAFE_SUPERVISION_NOTICE_NUMBER = env_str("SUPERVISION_NOTICE_NUMBER") or None
+YOUTHSAFE_SUPERVISION_RECORD_NUMBER = env_str("SUPERVISION_RECORD_NUMBER") or None
+YOUTHSAFE_SUPERVISION_SANCTION_NUMBER = env_str("SUPERVISION_SANCTION_NUMBER") or None
+YOUTHSAFE_SUPERVISION_ORG = env_str("SUPERVISION_ORG") or None
+YOUTHSAFE_SUPERVISION_AUTHORITY = env_str("SUPERVISION_AUTHORITY") or None
+YOUTHSAFE_SUPERVISION_RISK_HIGH_MINORS = env_str("SUPERVISION_RISK_HIGH_MINORS") or None
+YOUTHSAFE_SUPERVISION_RISK_MEDIUM_MINORS = env_str("SUPERVISION_RISK_MEDIUM_MINORS") or None
 
 # E-mail for notifications: SMTP when a host is configured, otherwise written to the log.
 EMAIL_HOST = env_str("EMAIL_HOST")

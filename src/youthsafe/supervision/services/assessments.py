@@ -64,13 +64,13 @@ def do_receive_report(assessment: Assessment, *, actor: User, received_on: dt.da
 def do_review_item(assessment: Assessment, control_id: str, *, actor: User, result: str,
                    note: str = "") -> AssessmentItem:
     authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
-    if assessment.status != AssessmentStatus.RECEIVED:
-        raise ValidationError(_("Items are reviewed once the report is in."))
     if result not in ItemResult.values or result == ItemResult.UNCHECKED:
         raise ValidationError({"result": [_("Choose passed, failed or not applicable.")]})
     if result == ItemResult.FAILED:
         require_text(note, "note", _("Describe what failed."))
     with transaction.atomic():
+        if lock(Assessment, assessment.pk).status != AssessmentStatus.RECEIVED:
+            raise ValidationError(_("Items are reviewed once the report is in."))
         item = AssessmentItem.objects.select_for_update().get(assessment=assessment, control_id=control_id)
         before = audit.snapshot(item, ["result", "note"])
         item.result, item.note = result, note.strip()

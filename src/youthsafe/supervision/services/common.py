@@ -89,8 +89,11 @@ def apply(machine: wf.Machine, obj: Any, to: str, *, actor: User | None, now: dt
     return change
 
 
-def history(machine: str, pk: int) -> list[StateChange]:
-    return list(StateChange.objects.filter(machine=machine, object_id=pk).select_related("actor"))
+def history(machine: str, pk: int) -> list[dict[str, Any]]:
+    """The transitions of one record with their state names in the user's language."""
+    names = dict(_LABELS[machine].choices) if machine in _LABELS else {}
+    return [{"change": c, "from": names.get(c.from_status, c.from_status), "to": names.get(c.to_status, c.to_status)}
+            for c in StateChange.objects.filter(machine=machine, object_id=pk).select_related("actor")]
 
 
 def forbid(message: str) -> PermissionDenied:

@@ -40,7 +40,7 @@ def test_demo_gives_the_seed_figures_for_the_half_year_in_jiangcheng() -> None:
     assert 40 < half["platforms_inspected"] <= 80
     assert half["findings"] > half["orders_issued"] > 100
     assert half["disconnections"] >= 1
-    print(f"demo loaded in {elapsed:.1f} s")  # noqa: T201  (shown with -s; timings are never asserted)
+    print(f"demo loaded in {elapsed:.1f} s")
     # Every page has something to show today.
     assert InspectionPlan.objects.count() == 3
     assert PlanOverdue.objects.exists()

@@ -47,7 +47,8 @@ def test_inspection_checklist_failed_item_becomes_a_finding_and_sign_off_numbers
     made = inspected(target, people["analyst"])
     assert made.items.count() == 22
     finding = Finding.objects.get(inspection=made)
-    assert (finding.severity, finding.legal_basis) == ("high", "Regulations Arts. 20, 43; Minors Protection Law Art. 74")
+    assert finding.severity == "high"
+    assert finding.legal_basis == "Regulations Arts. 20, 43; Minors Protection Law Art. 74"
     with pytest.raises(PermissionDenied):
         inspections.do_sign(made, actor=people["analyst"])  # analysts conduct, leaders sign
     signed = inspections.do_sign(made, actor=people["leader"])
@@ -129,8 +130,9 @@ def test_recheck_passes_or_sends_back(target: Platform, people: dict[str, User])
 
 
 def _disconnection(order: RectificationOrder, user: User, end: dt.date = dt.date(2026, 6, 1)) -> Sanction:
-    return sanctions.do_propose(order, actor=user, kind="disconnection", statute="《计算机信息网络国际联网安全保护管理办法》第二十一条",
-                                reason="逾期拒不改正", start_date=dt.date(2026, 4, 1), end_date=end)
+    return sanctions.do_propose(order, actor=user, kind="disconnection", reason="逾期拒不改正",
+                                statute="《计算机信息网络国际联网安全保护管理办法》第二十一条",
+                                start_date=dt.date(2026, 4, 1), end_date=end)
 
 
 def test_sanctions_need_the_refusal_and_four_eyes(target: Platform, people: dict[str, User]) -> None:

@@ -41,7 +41,8 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(machine: str, 
 
 def test_tables_name_the_expected_paths() -> None:
     # The life of an inspection, an order that ends in refusal, and a disconnection.
-    assert wf.INSPECTION.can(wf.PLANNED, wf.IN_PROGRESS) and wf.INSPECTION.can(wf.COMPLETED, wf.SIGNED)
+    assert wf.INSPECTION.can(wf.PLANNED, wf.IN_PROGRESS)
+    assert wf.INSPECTION.can(wf.COMPLETED, wf.SIGNED)
     assert not wf.INSPECTION.can(wf.IN_PROGRESS, wf.SIGNED)  # no signature before the checklist is done
     assert wf.INSPECTION.terminal == {wf.SIGNED, wf.CANCELLED}
     assert [wf.ORDER.can(a, b) for a, b in [(wf.DRAFT, wf.ISSUED), (wf.ISSUED, wf.DELIVERED),
@@ -49,7 +50,8 @@ def test_tables_name_the_expected_paths() -> None:
     assert not wf.ORDER.can(wf.DRAFT, wf.DELIVERED)  # never served before it is issued
     assert not wf.ORDER.can(wf.RECTIFIED, wf.REFUSED)
     assert wf.ORDER.terminal == {wf.RECTIFIED, wf.WITHDRAWN}
-    assert wf.SANCTION.can(wf.PROPOSED, wf.APPROVED) and wf.SANCTION.can(wf.IN_EFFECT, wf.LIFTED)
+    assert wf.SANCTION.can(wf.PROPOSED, wf.APPROVED)
+    assert wf.SANCTION.can(wf.IN_EFFECT, wf.LIFTED)
     assert not wf.SANCTION.can(wf.PROPOSED, wf.IN_EFFECT)  # never carried out without approval
     assert wf.ASSESSMENT.can(wf.REASSESS, wf.RECEIVED)
 

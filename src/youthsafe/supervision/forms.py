@@ -20,7 +20,7 @@ from youthsafe.supervision.models import (
     Severity,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what <input type=date> reads
 RESULTS = [(v, lbl) for v, lbl in ItemResult.choices if v != ItemResult.UNCHECKED]
 
 

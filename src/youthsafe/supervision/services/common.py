@@ -92,7 +92,9 @@ def apply(machine: wf.Machine, obj: Any, to: str, *, actor: User | None, now: dt
 def history(machine: str, pk: int) -> list[dict[str, Any]]:
     """The transitions of one record with their state names in the user's language."""
     names = dict(_LABELS[machine].choices) if machine in _LABELS else {}
-    return [{"change": c, "from": names.get(c.from_status, c.from_status), "to": names.get(c.to_status, c.to_status)}
+    system = {"deadline passed": _("Deadline passed")}  # the nightly job's reasons, stored in English
+    return [{"change": c, "from": names.get(c.from_status, c.from_status), "to": names.get(c.to_status, c.to_status),
+             "reason": system.get(c.reason, c.reason)}
             for c in StateChange.objects.filter(machine=machine, object_id=pk).select_related("actor")]
 
 

@@ -94,7 +94,7 @@ def test_inspection_to_disconnection_and_the_notice(page: Any, live_server: Any,
     page.goto(f"{base}/supervision/inspections/{inspection.pk}/")
     page.click("button:has-text('签发')")
     page.wait_for_selector("text=已完成：签发")
-    assert Inspection.objects.get().number.endswith("〔%d〕001号" % today.year)
+    assert Inspection.objects.get().number.endswith(f"〔{today.year}〕001号")
     _logout(page)
 
     login(page, base, analyst)

@@ -75,6 +75,11 @@ def test_inspection_cannot_complete_with_unchecked_items_and_failed_items_need_a
     assert Finding.objects.filter(inspection=made).count() == 1
     inspections.do_record_item(made, "CSL-21-LOGS", actor=people["analyst"], result="passed")
     assert Finding.objects.filter(inspection=made).count() == 0  # re-checked as passed: the finding goes
+    inspections.do_record_item(made, "MP-10-AGE", actor=people["analyst"], result="na", note="无直播功能")
+    assert inspections.do_pass_unchecked(made, actor=people["analyst"]) == 20
+    assert inspections.do_pass_unchecked(made, actor=people["analyst"]) == 0
+    assert made.items.get(control_id="MP-10-AGE").result == "na"  # answered items are kept
+    inspections.do_complete(made, actor=people["analyst"], summary="完成")
 
 
 def test_other_jurisdiction_and_read_only_cannot_inspect(target: Platform, people: dict[str, User]) -> None:

@@ -64,6 +64,8 @@ ACTIONS: dict[str, Action] = {
     "inspection_item": Action(_l("Record a checklist item"), P.INSPECTION_CONDUCT, "item", f.ItemForm,
                               lambda x, u, d: i.do_record_item(x.inspection, x.control_id, actor=u, result=d["result"],
                                                                note=d["note"], severity=d["severity"])),
+    "inspection_pass_rest": Action(_l("Record the remaining items as passed"), P.INSPECTION_CONDUCT, "inspection",
+                                   f.NoteForm, lambda x, u, d: i.do_pass_unchecked(x, actor=u, note=d["note"])),
     "inspection_evidence": Action(_l("Add evidence"), P.INSPECTION_CONDUCT, "item", f.EvidenceForm,
                                   lambda x, u, d: i.do_add_evidence(x, actor=u, upload=d["file"], note=d["note"]),
                                   upload=True),

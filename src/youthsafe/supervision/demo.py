@@ -213,12 +213,10 @@ def _historical_sanctions(rng: random.Random, refused: list[RectificationOrder],
 
 
 def _full_checklist(inspection: Inspection, user: User, failed: dict[str, str]) -> None:
-    for control in CONTROLS:
-        if control.id in failed:
-            inspections.do_record_item(inspection, control.id, actor=user, result="failed", note=failed[control.id],
-                                       severity="high" if control.id.startswith("MP") else "medium")
-        else:
-            inspections.do_record_item(inspection, control.id, actor=user, result="passed")
+    for control_id, note in failed.items():
+        inspections.do_record_item(inspection, control_id, actor=user, result="failed", note=note,
+                                   severity="high" if control_id.startswith("MP") else "medium")
+    inspections.do_pass_unchecked(inspection, actor=user)
 
 
 def _current(ctx: DemoContext) -> None:  # noqa: PLR0915  (one story, told in order)

@@ -101,7 +101,7 @@ ACTIONS: dict[str, Action] = {
                                lambda x, u, d: s.do_approve(x, actor=u, note=d["note"])),
     "sanction_reject": Action(_l("Reject"), P.SANCTION_APPROVE, "sanction", f.NoteForm,
                               lambda x, u, d: s.do_reject(x, actor=u, note=d["note"]), danger=True),
-    "sanction_revoke": Action(_l("Revoke"), P.SANCTION_APPROVE, "sanction", f.NoteForm,
+    "sanction_revoke": Action(_l("Revoke the approval"), P.SANCTION_APPROVE, "sanction", f.NoteForm,
                               lambda x, u, d: s.do_revoke(x, actor=u, note=d["note"]), danger=True),
     "sanction_carry_out": Action(_l("Record as carried out"), P.SANCTION_PROPOSE, "sanction", f.DayNoteForm,
                                  lambda x, u, d: s.do_carry_out(x, actor=u, on=d["on"], note=d["note"])),

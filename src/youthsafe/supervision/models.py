@@ -53,7 +53,7 @@ class OrderStatus(models.TextChoices):
     DRAFT = wf.DRAFT, _("Draft")
     ISSUED = wf.ISSUED, _("Issued")
     DELIVERED = wf.DELIVERED, _("Delivered, rectifying")
-    OVERDUE = wf.OVERDUE, _("Overdue")
+    OVERDUE = wf.OVERDUE, _("Past the deadline")
     EVIDENCE = wf.EVIDENCE, _("Evidence received, re-check pending")
     RECTIFIED = wf.RECTIFIED, _("Rectified")
     REFUSED = wf.REFUSED, _("Refused to rectify")
@@ -77,7 +77,7 @@ class SanctionStatus(models.TextChoices):
     WITHDRAWN = wf.WITHDRAWN, _("Withdrawn")
     IN_EFFECT = wf.IN_EFFECT, _("Carried out")
     LIFTED = wf.LIFTED, _("Lifted")
-    REVOKED = wf.REVOKED, _("Revoked")
+    REVOKED = wf.REVOKED, _("Revoked before being carried out")
 
 
 class AssessmentTrigger(models.TextChoices):
@@ -169,7 +169,7 @@ class Referral(models.Model):
     platform = models.ForeignKey(Platform, verbose_name=_("platform"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("asks for"), max_length=16, choices=ReferralKind.choices)
     reason = models.TextField(_("reason"))
-    source_label = models.CharField(_("from"), max_length=200)
+    source_label = models.CharField(_("comes from"), max_length=200)
     source_url = models.CharField(_("link"), max_length=500, blank=True)
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
                                      related_name="+")
@@ -233,7 +233,7 @@ class ChecklistItem(models.Model):
     """One control of registry/controls.py at one inspection: passed, failed or not applicable."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="items")
-    control_id = models.CharField(_("control"), max_length=32)
+    control_id = models.CharField(_("checklist item"), max_length=32)
     result = models.CharField(_("result"), max_length=16, choices=ItemResult.choices, default=ItemResult.UNCHECKED)
     note = models.TextField(_("note"), blank=True)
     checked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -365,7 +365,7 @@ class Sanction(models.Model):
     reason = models.TextField(_("reasons"))
     serious = models.BooleanField(_("serious circumstances"), default=False)
     amount = models.DecimalField(_("fine (RMB)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    start_date = models.DateField(_("from"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("until"), null=True, blank=True)
     app_store = models.CharField(_("app store"), max_length=100, blank=True)
     app_id = models.CharField(_("app id"), max_length=200, blank=True)

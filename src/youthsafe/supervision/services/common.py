@@ -51,7 +51,7 @@ def authorise(actor: User, permission: Permission, jurisdiction: Jurisdiction | 
 def require_text(value: str | None, field: str, message: str | None = None) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValidationError({field: [message or _("This field is required.")]})
+        raise ValidationError({field: [message or _("Fill in this field.")]})
     return text
 
 

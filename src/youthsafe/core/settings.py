@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "youthsafe.core",
-    *(f"youthsafe.{app}" for app in ("registry", "pipeline", "alerts", "content", "leads", "outreach", "reports")),
+    *(f"youthsafe.{app}" for app in ("registry", "supervision", "pipeline", "alerts", "content", "leads",
+                                     "outreach", "reports")),
 ]
 # The feature apps, in navigation order. Each may have urls.py (mounted at /<app>/), api.py with a ninja
 # ``router`` (mounted at /api/<app>/) and demo.py with ``load(ctx)``; core wires them up from this list.
@@ -233,6 +234,18 @@ YOUTHSAFE_TAKEDOWN_HOURS = env_str("TAKEDOWN_HOURS") or None
 YOUTHSAFE_LABEL_HOURS = env_str("LABEL_HOURS") or None
 YOUTHSAFE_LEAD_ACK_HOURS = env_str("LEAD_ACK_HOURS") or None
 YOUTHSAFE_LEAD_FEEDBACK_DAYS = env_str("LEAD_FEEDBACK_DAYS") or None
+# Supervision (supervision/config.py documents each; unset means the default there).
+YOUTHSAFE_SUPERVISION_RECTIFY_DAYS = env_str("SUPERVISION_RECTIFY_DAYS") or None
+YOUTHSAFE_SUPERVISION_RECHECK_WORKING_DAYS = env_str("SUPERVISION_RECHECK_WORKING_DAYS") or None
+YOUTHSAFE_SUPERVISION_DISCONNECT_MAX_MONTHS = env_str("SUPERVISION_DISCONNECT_MAX_MONTHS") or None
+YOUTHSAFE_SUPERVISION_DUE_SOON_DAYS = env_str("SUPERVISION_DUE_SOON_DAYS") or None
+YOUTHSAFE_SUPERVISION_NOTICE_NUMBER = env_str("SUPERVISION_NOTICE_NUMBER") or None
+YOUTHSAFE_SUPERVISION_RECORD_NUMBER = env_str("SUPERVISION_RECORD_NUMBER") or None
+YOUTHSAFE_SUPERVISION_SANCTION_NUMBER = env_str("SUPERVISION_SANCTION_NUMBER") or None
+YOUTHSAFE_SUPERVISION_ORG = env_str("SUPERVISION_ORG") or None
+YOUTHSAFE_SUPERVISION_AUTHORITY = env_str("SUPERVISION_AUTHORITY") or None
+YOUTHSAFE_SUPERVISION_RISK_HIGH_MINORS = env_str("SUPERVISION_RISK_HIGH_MINORS") or None
+YOUTHSAFE_SUPERVISION_RISK_MEDIUM_MINORS = env_str("SUPERVISION_RISK_MEDIUM_MINORS") or None
 
 # E-mail for notifications: SMTP when a host is configured, otherwise written to the log.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -1,0 +1,1 @@
+"""Supervision and enforcement: inspection plans, inspections, rectification orders, sanctions, assessments."""

@@ -1,0 +1,218 @@
+"""Forms of the supervision pages. Services validate again; forms give the first, field-level errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from youthsafe.core.models import Jurisdiction
+from youthsafe.registry.models import Platform
+from youthsafe.supervision import config
+from youthsafe.supervision.models import (
+    AssessmentTrigger,
+    Finding,
+    InspectionPlan,
+    ItemResult,
+    SanctionKind,
+    Severity,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # ISO: what <input type=date> reads
+RESULTS = [(v, lbl) for v, lbl in ItemResult.choices if v != ItemResult.UNCHECKED]
+
+
+class ListFilterForm(forms.Form):
+    """The query of every list page, including the indicator contract (?from=&to=&jurisdiction=&indicator=)."""
+
+    q = forms.CharField(label=_("Platform"), required=False)
+    status = forms.CharField(label=_("Status"), required=False, widget=forms.Select)
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none(),
+                                          required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    indicator = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any, *, jurisdictions: QuerySet[Jurisdiction], statuses: list[tuple[str, Any]]) -> None:
+        if data is not None:
+            data = data.copy()
+            for short, full in (("from", "date_from"), ("to", "date_to")):
+                if short in data and full not in data:
+                    data[full] = data[short]
+        super().__init__(data)
+        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        self.fields["status"].widget.choices = [("", _("All")), *statuses]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = InspectionPlan
+        fields = ("name", "jurisdiction", "kind", "risk", "interval_months", "start_date", "joint_department")
+        widgets = {"start_date": DATE}
+
+    def __init__(self, *args: Any, jurisdictions: QuerySet[Jurisdiction], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+
+    def clean_interval_months(self) -> int:
+        value = int(self.cleaned_data["interval_months"])
+        if value < 1:
+            raise forms.ValidationError(_("At least one month."))
+        return value
+
+
+class InspectionForm(forms.Form):
+    platform = forms.ModelChoiceField(label=_("Platform"), queryset=Platform.objects.none())
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=InspectionPlan.objects.none(), required=False)
+    inspected_on = forms.DateField(label=_("Inspection date"), widget=DATE)
+    joint_department = forms.CharField(label=_("Joint inspection with"), required=False, max_length=100)
+    inspectors = forms.CharField(label=_("Inspectors"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, platforms: QuerySet[Platform], plans: QuerySet[InspectionPlan],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = platforms  # type: ignore[attr-defined]
+        self.fields["plan"].queryset = plans  # type: ignore[attr-defined]
+
+
+class ItemForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=RESULTS)
+    severity = forms.ChoiceField(label=_("Severity (when failed)"), choices=[("", "—"), *Severity.choices],
+                                 required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("File"), required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class FindingForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    description = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=200)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OrderForm(forms.Form):
+    problems = forms.CharField(label=_("Problems to rectify"), widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300)
+    requirements = forms.CharField(label=_("Requirements"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    period_days = forms.IntegerField(label=_("Rectification period (days)"), min_value=1, max_value=365)
+    findings = forms.ModelMultipleChoiceField(label=_("Findings"), queryset=Finding.objects.none(), required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, findings: QuerySet[Finding], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = findings  # type: ignore[attr-defined]
+        self.fields["period_days"].initial = config.rectify_days()
+
+
+class DeliverForm(forms.Form):
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE)
+    method = forms.CharField(label=_("Delivered by"), required=False, max_length=100)
+
+
+class IssueForm(forms.Form):
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+
+
+class EvidenceReceivedForm(forms.Form):
+    evidence_on = forms.DateField(label=_("Received on"), widget=DATE)
+    text = forms.CharField(label=_("Platform's evidence of rectification"), widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class RecheckForm(forms.Form):
+    recheck_on = forms.DateField(label=_("Re-checked on"), widget=DATE)
+    passed = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "yes",
+                                    choices=[("yes", _("Rectified")), ("no", _("Not rectified"))])
+    result = forms.CharField(label=_("Re-check result"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RefusalForm(forms.Form):
+    refused_on = forms.DateField(label=_("Refusal recorded on"), widget=DATE)
+    evidence = forms.CharField(label=_("Evidence of the refusal"), widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("What the platform said, did or failed to do, with the record it is in."))
+
+
+class SanctionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Sanction"), choices=SanctionKind.choices)
+    statute = forms.CharField(label=_("Statute"), max_length=200)
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    serious = forms.BooleanField(label=_("Serious circumstances"), required=False)
+    findings = forms.ModelMultipleChoiceField(label=_("Findings that justify it"), queryset=Finding.objects.none(),
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+    amount = forms.DecimalField(label=_("Fine (RMB)"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    start_date = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end_date = forms.DateField(label=_("Until"), required=False, widget=DATE,
+                               help_text=_("Disconnection or suspension: at most the configured months."))
+    website = forms.CharField(label=_("Website"), required=False, max_length=300)
+    app_store = forms.CharField(label=_("App store"), required=False, max_length=100)
+    app_id = forms.CharField(label=_("App id"), required=False, max_length=200)
+    receiving_organ = forms.CharField(label=_("Referred to"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, findings: QuerySet[Finding], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = findings  # type: ignore[attr-defined]
+
+
+class DayNoteForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AssessmentForm(forms.Form):
+    platform = forms.ModelChoiceField(label=_("Platform"), queryset=Platform.objects.none())
+    trigger = forms.ChoiceField(label=_("Trigger"), choices=AssessmentTrigger.choices)
+    note = forms.CharField(label=_("Circumstances"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    requested_on = forms.DateField(label=_("Requested on"), widget=DATE)
+
+    def __init__(self, *args: Any, platforms: QuerySet[Platform], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = platforms  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    received_on = forms.DateField(label=_("Report received on"), widget=DATE)
+    summary = forms.CharField(label=_("Provider's self-assessment report"), widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=[("passed", _("Passed")), ("failed", _("Failed")),
+                                                             ("reassess", _("Re-assessment ordered"))])
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Verdict"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewItemForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=RESULTS)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DismissForm(forms.Form):
+    note = forms.CharField(label=_("Why nothing follows"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,103 @@
+"""Security assessments of services with public-opinion attributes (2018 Provisions, reference section 3):
+the trigger, the provider's self-assessment report, the item-by-item review, the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from youthsafe.core import audit
+from youthsafe.core.models import AuditAction, User
+from youthsafe.core.roles import Permission
+from youthsafe.registry.controls import CONTROLS, GROUP_ASSESSMENT
+from youthsafe.registry.models import Platform
+from youthsafe.supervision import workflow as wf
+from youthsafe.supervision.models import (
+    Assessment,
+    AssessmentItem,
+    AssessmentStatus,
+    AssessmentTrigger,
+    ItemResult,
+)
+from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text
+
+P = Permission
+ITEMS = tuple(c for c in CONTROLS if c.group == GROUP_ASSESSMENT)
+
+
+def do_request(platform: Platform, *, actor: User, trigger: str, note: str = "", requested_on: dt.date,
+               now: dt.datetime | None = None) -> Assessment:
+    """Open an assessment on a trigger (T1-T5). Only services with public-opinion attributes are in scope,
+    unless the authority itself requires one in writing (T5)."""
+    authorise(actor, P.ASSESSMENT_REVIEW, platform.jurisdiction)
+    if trigger not in AssessmentTrigger.values:
+        raise ValidationError({"trigger": [_("Choose the trigger.")]})
+    if not platform.public_opinion and trigger != AssessmentTrigger.T5:
+        raise ValidationError(_("This platform has no public-opinion attributes in the registry; only a written "
+                                "requirement (T5) brings it into scope."))
+    with transaction.atomic():
+        assessment = Assessment.objects.create(platform=platform, jurisdiction=platform.jurisdiction, trigger=trigger,
+                                               trigger_note=note.strip(), requested_on=requested_on, created_by=actor)
+        AssessmentItem.objects.bulk_create([AssessmentItem(assessment=assessment, control_id=c.id) for c in ITEMS])
+        audit.record(AuditAction.CREATE, actor=actor, obj=assessment, after=audit.snapshot(assessment))
+    return assessment
+
+
+def do_receive_report(assessment: Assessment, *, actor: User, received_on: dt.date, summary: str,
+                      upload: File[bytes] | None = None, now: dt.datetime | None = None) -> Assessment:
+    authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
+    text = require_text(summary, "summary", _("Summarise the provider's report."))
+    with transaction.atomic():
+        locked: Assessment = lock(Assessment, assessment.pk)
+        changes: dict[str, object] = {"report_received_on": received_on, "report_summary": text}
+        if upload is not None:
+            changes["report_file"] = upload
+        apply(wf.ASSESSMENT, locked, wf.RECEIVED, actor=actor, now=now_or(now), changes=changes)
+        locked.items.update(result=ItemResult.UNCHECKED)  # a new report is reviewed afresh
+    return locked
+
+
+def do_review_item(assessment: Assessment, control_id: str, *, actor: User, result: str,
+                   note: str = "") -> AssessmentItem:
+    authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
+    if result not in ItemResult.values or result == ItemResult.UNCHECKED:
+        raise ValidationError({"result": [_("Choose passed, failed or not applicable.")]})
+    if result == ItemResult.FAILED:
+        require_text(note, "note", _("Describe what failed."))
+    with transaction.atomic():
+        if lock(Assessment, assessment.pk).status != AssessmentStatus.RECEIVED:
+            raise ValidationError(_("Items are reviewed once the report is in."))
+        item = AssessmentItem.objects.select_for_update().get(assessment=assessment, control_id=control_id)
+        before = audit.snapshot(item, ["result", "note"])
+        item.result, item.note = result, note.strip()
+        item.save()
+        audit.record(AuditAction.CHANGE, actor=actor, obj=assessment, object_repr=f"{assessment} {control_id}",
+                     before=before, after=audit.snapshot(item, ["result", "note"]))
+    return item
+
+
+def do_verdict(assessment: Assessment, *, actor: User, verdict: str, note: str, on: dt.date,
+               now: dt.datetime | None = None) -> Assessment:
+    """passed / failed (a follow-up order goes out) / reassess (限期重新评估)."""
+    authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
+    text = require_text(note, "note", _("Write the verdict."))
+    if verdict not in {wf.PASSED, wf.FAILED, wf.REASSESS}:
+        raise ValidationError({"verdict": [_("Choose a verdict.")]})
+    with transaction.atomic():
+        locked: Assessment = lock(Assessment, assessment.pk)
+        items = list(locked.items.all())
+        if verdict != wf.REASSESS and any(i.result == ItemResult.UNCHECKED for i in items):
+            raise ValidationError(_("Review every item before the verdict."))
+        if verdict == wf.PASSED and any(i.result == ItemResult.FAILED for i in items):
+            raise ValidationError(_("An assessment with failed items cannot pass."))
+        if verdict == wf.FAILED and not any(i.result == ItemResult.FAILED for i in items):
+            raise ValidationError(_("A failed verdict needs at least one failed item."))
+        changes: dict[str, object] = {"verdict_note": text, "reviewed_by": actor}
+        if verdict != wf.REASSESS:
+            changes["verdict_on"] = on
+        apply(wf.ASSESSMENT, locked, verdict, actor=actor, now=now_or(now), reason=text, changes=changes)
+    return locked

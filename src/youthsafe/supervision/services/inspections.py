@@ -1,0 +1,288 @@
+"""Inspection plans, the due/overdue calendar and inspections (checklist, evidence, findings, sign-off)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from youthsafe.core import audit
+from youthsafe.core.models import AuditAction, User
+from youthsafe.core.roles import Permission
+from youthsafe.registry.controls import CONTROLS, CONTROLS_BY_ID
+from youthsafe.registry.models import Platform
+from youthsafe.supervision import config
+from youthsafe.supervision import workflow as wf
+from youthsafe.supervision.models import (
+    ChecklistItem,
+    Evidence,
+    Finding,
+    Inspection,
+    InspectionPlan,
+    InspectionStatus,
+    ItemResult,
+    OrderStatus,
+    Referral,
+    ReferralStatus,
+    Severity,
+)
+from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text, to_validation
+from youthsafe.supervision.services.numbering import next_number
+
+P = Permission
+PLAN_FIELDS = ("name", "jurisdiction", "kind", "risk", "interval_months", "start_date", "joint_department")
+
+
+def do_create_plan(*, actor: User, data: dict[str, Any]) -> InspectionPlan:
+    """A periodic schedule (e.g. education platforms every quarter) for a jurisdiction subtree."""
+    authorise(actor, P.INSPECTION_PLAN, data.get("jurisdiction"))
+    plan = InspectionPlan(created_by=actor, **{k: data[k] for k in PLAN_FIELDS if k in data})
+    plan.full_clean()
+    if plan.interval_months <= 0:
+        raise ValidationError({"interval_months": [_("At least one month.")]})
+    with transaction.atomic():
+        plan.save()
+        audit.record(AuditAction.CREATE, actor=actor, obj=plan, after=audit.snapshot(plan))
+    return plan
+
+
+@dataclass(frozen=True)
+class Due:
+    plan: InspectionPlan
+    platform: Platform
+    last_inspected: dt.date | None
+    due: dt.date
+    state: str  # workflow.DUE_OK / DUE_SOON / DUE_OVERDUE
+    risk: str
+
+
+def _risks(platforms: QuerySet[Platform]) -> dict[int, str]:
+    from youthsafe.supervision.models import RectificationOrder
+
+    high, medium = config.risk_thresholds()
+    open_orders = dict(RectificationOrder.objects.filter(platform__in=platforms, status__in=wf.ORDER_OPEN)
+                       .values_list("platform").annotate(n=Count("id")).values_list("platform", "n"))
+    return {p.pk: wf.platform_risk(p.minor_users, public_opinion=p.public_opinion, open_orders=open_orders.get(p.pk, 0),
+                                   high_minors=high, medium_minors=medium) for p in platforms}
+
+
+def plan_platforms(plan: InspectionPlan) -> QuerySet[Platform]:
+    qs = Platform.objects.filter(jurisdiction__path__startswith=plan.jurisdiction.path).exclude(status="closed")
+    if plan.kind:
+        qs = qs.filter(kind=plan.kind)
+    return qs.order_by("name", "id")
+
+
+def calendar(plans: QuerySet[InspectionPlan], today: dt.date) -> list[Due]:
+    """Every platform under every active plan with its next due date, overdue first, then by date."""
+    rows: list[Due] = []
+    soon = config.due_soon_days()
+    for plan in plans.filter(active=True).select_related("jurisdiction"):
+        platforms = plan_platforms(plan)
+        risks = _risks(platforms)
+        last = dict(Inspection.objects.filter(platform__in=platforms, status=InspectionStatus.SIGNED)
+                    .values_list("platform").annotate(d=Max("inspected_on")).values_list("platform", "d"))
+        for platform in platforms:
+            if plan.risk and risks[platform.pk] != plan.risk:
+                continue
+            due = wf.next_inspection_due(last.get(platform.pk), plan.start_date, plan.interval_months)
+            rows.append(Due(plan, platform, last.get(platform.pk), due, wf.schedule_state(due, today, soon),
+                            risks[platform.pk]))
+    order = {wf.DUE_OVERDUE: 0, wf.DUE_SOON: 1, wf.DUE_OK: 2}
+    rows.sort(key=lambda r: (order[r.state], r.due, r.platform.name))
+    return rows
+
+
+def do_create_inspection(platform: Platform, *, actor: User, inspected_on: dt.date, plan: InspectionPlan | None = None,
+                         joint_department: str = "", inspectors: str = "", referral: Referral | None = None,
+                         now: dt.datetime | None = None) -> Inspection:
+    """Open an inspection of ``platform`` with the full checklist of the registry's control catalogue."""
+    authorise(actor, P.INSPECTION_CONDUCT, platform.jurisdiction)
+    now = now_or(now)
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            platform=platform, jurisdiction=platform.jurisdiction, plan=plan, referral=referral,
+            inspected_on=inspected_on, joint_department=joint_department or (plan.joint_department if plan else ""),
+            inspectors=inspectors or str(actor), created_by=actor)
+        ChecklistItem.objects.bulk_create([ChecklistItem(inspection=inspection, control_id=c.id) for c in CONTROLS])
+        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, after=audit.snapshot(inspection))
+        if referral is not None:
+            _take_referral(referral, actor, now, f"inspection:{inspection.pk}")
+    return inspection
+
+
+def _take_referral(referral: Referral, actor: User, now: dt.datetime, note: str) -> None:
+    if referral.status != ReferralStatus.OPEN:
+        raise ValidationError(_("This referral was already decided."))
+    referral.status = ReferralStatus.TAKEN
+    referral.decided_by = actor
+    referral.decided_at = now
+    referral.decision_note = note
+    referral.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(AuditAction.TRANSITION, actor=actor, obj=referral, after={"status": referral.status}, reason=note)
+
+
+def do_start(inspection: Inspection, *, actor: User, now: dt.datetime | None = None) -> Inspection:
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    with transaction.atomic():
+        locked = lock(Inspection, inspection.pk)
+        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now_or(now))
+    return locked  # type: ignore[no-any-return]
+
+
+def _editable(inspection: Inspection, actor: User, now: dt.datetime) -> Inspection:
+    locked: Inspection = lock(Inspection, inspection.pk)
+    if locked.status == InspectionStatus.PLANNED:
+        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now)
+    if locked.status != InspectionStatus.IN_PROGRESS:
+        raise ValidationError(_("Only an inspection in progress can be changed."))
+    return locked
+
+
+def do_record_item(inspection: Inspection, control_id: str, *, actor: User, result: str, note: str = "",
+                   severity: str = "", now: dt.datetime | None = None) -> ChecklistItem:
+    """Record one checklist item. A failed item needs a note and a severity; it becomes (or updates) a finding."""
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    if result not in ItemResult.values or result == ItemResult.UNCHECKED:
+        raise ValidationError({"result": [_("Choose passed, failed or not applicable.")]})
+    control = CONTROLS_BY_ID.get(control_id)
+    if control is None:
+        raise ValidationError(_("No such checklist item."))
+    if result == ItemResult.FAILED:
+        require_text(note, "note", _("Describe what failed."))
+        if severity not in Severity.values:
+            raise ValidationError({"severity": [_("Choose the severity of the finding.")]})
+    now = now_or(now)
+    with transaction.atomic():
+        _editable(inspection, actor, now)
+        item = ChecklistItem.objects.select_for_update().get(inspection=inspection, control_id=control_id)
+        before = audit.snapshot(item, ["result", "note"])
+        item.result, item.note, item.checked_by, item.checked_at = result, note.strip(), actor, now
+        item.save()
+        linked = Finding.objects.filter(item=item)
+        if result == ItemResult.FAILED:
+            if not linked.update(severity=severity, description=note.strip()):
+                Finding.objects.create(inspection=inspection, item=item, severity=severity, description=note.strip(),
+                                       legal_basis=control.basis, created_by=actor, created_at=now)
+        else:
+            linked.delete()  # the item passed after all: its finding goes (the audit row keeps the history)
+        audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} {control_id}",
+                     before=before, after=audit.snapshot(item, ["result", "note"]))
+    return item
+
+
+def do_pass_unchecked(inspection: Inspection, *, actor: User, note: str = "",
+                      now: dt.datetime | None = None) -> int:
+    """Record every item not checked yet as passed (the inspector has gone through them), in one step with
+    one audit row listing the items. Returns how many items it recorded."""
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    now = now_or(now)
+    with transaction.atomic():
+        _editable(inspection, actor, now)
+        items = ChecklistItem.objects.select_for_update().filter(inspection=inspection, result=ItemResult.UNCHECKED)
+        ids = list(items.values_list("control_id", flat=True))
+        ChecklistItem.objects.filter(inspection=inspection, control_id__in=ids).update(
+            result=ItemResult.PASSED, note=note.strip(), checked_by=actor, checked_at=now)
+        if ids:
+            audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} checklist",
+                         after={"passed": ids})
+    return len(ids)
+
+
+def do_add_evidence(item: ChecklistItem, *, actor: User, upload: File[bytes] | None = None, note: str = "",
+                    now: dt.datetime | None = None) -> Evidence:
+    inspection = item.inspection
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    if upload is None and not note.strip():
+        raise ValidationError(_("Attach a file or write a note."))
+    now = now_or(now)
+    with transaction.atomic():
+        _editable(inspection, actor, now)
+        evidence = Evidence(item=item, note=note.strip(), added_by=actor, added_at=now)
+        if upload is not None:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            evidence.sha256 = digest.hexdigest()
+            evidence.name = (upload.name or "file")[:200]
+            evidence.file = upload
+        evidence.save()
+        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, object_repr=f"{inspection} evidence",
+                     after={"item": item.control_id, "file": evidence.name, "sha256": evidence.sha256,
+                            "note": evidence.note})
+    return evidence
+
+
+def do_add_finding(inspection: Inspection, *, actor: User, severity: str, description: str, legal_basis: str = "",
+                   now: dt.datetime | None = None) -> Finding:
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    text = require_text(description, "description")
+    if severity not in Severity.values:
+        raise ValidationError({"severity": [_("Choose the severity of the finding.")]})
+    now = now_or(now)
+    with transaction.atomic():
+        _editable(inspection, actor, now)
+        finding = Finding.objects.create(inspection=inspection, severity=severity, description=text,
+                                         legal_basis=legal_basis.strip(), created_by=actor, created_at=now)
+        audit.record(AuditAction.CREATE, actor=actor, obj=finding, jurisdiction=inspection.jurisdiction,
+                     after=audit.snapshot(finding))
+    return finding
+
+
+def do_complete(inspection: Inspection, *, actor: User, summary: str, now: dt.datetime | None = None) -> Inspection:
+    """Checklist done: every item answered, the result written; it waits for the signature."""
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    text = require_text(summary, "summary", _("Write the result of the inspection."))
+    with transaction.atomic():
+        locked: Inspection = lock(Inspection, inspection.pk)
+        open_items = locked.items.filter(result=ItemResult.UNCHECKED).count()
+        if open_items:
+            raise ValidationError(_("%(n)d checklist items are not checked yet.") % {"n": open_items})
+        apply(wf.INSPECTION, locked, wf.COMPLETED, actor=actor, now=now_or(now), changes={"summary": text})
+    return locked
+
+
+def do_sign(inspection: Inspection, *, actor: User, now: dt.datetime | None = None) -> Inspection:
+    """Sign off the result (a leader): the record gets its number and becomes final."""
+    authorise(actor, P.INSPECTION_SIGN, inspection.jurisdiction)
+    now = now_or(now)
+    with transaction.atomic():
+        locked: Inspection = lock(Inspection, inspection.pk)
+        if not wf.INSPECTION.can(locked.status, wf.SIGNED):
+            raise to_validation(wf.InvalidTransition("inspection", locked.status, wf.SIGNED))
+        number = locked.number or next_number("record", locked.jurisdiction, locked.inspected_on.year)
+        apply(wf.INSPECTION, locked, wf.SIGNED, actor=actor, now=now,
+              changes={"signed_by": actor, "signed_at": now, "number": number})
+    return locked
+
+
+def do_return(inspection: Inspection, *, actor: User, reason: str, now: dt.datetime | None = None) -> Inspection:
+    """The signer sends an inspection back for correction."""
+    authorise(actor, P.INSPECTION_SIGN, inspection.jurisdiction)
+    text = require_text(reason, "reason")
+    with transaction.atomic():
+        locked: Inspection = lock(Inspection, inspection.pk)
+        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now_or(now), reason=text)
+    return locked
+
+
+def do_cancel(inspection: Inspection, *, actor: User, reason: str, now: dt.datetime | None = None) -> Inspection:
+    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+    text = require_text(reason, "reason")
+    with transaction.atomic():
+        locked: Inspection = lock(Inspection, inspection.pk)
+        apply(wf.INSPECTION, locked, wf.CANCELLED, actor=actor, now=now_or(now), reason=text)
+    return locked
+
+
+def open_findings(inspection: Inspection) -> QuerySet[Finding]:
+    """Findings not yet covered by an order that is still alive."""
+    live = Q(orders__status__in=[s for s in OrderStatus.values if s != OrderStatus.WITHDRAWN])
+    return inspection.findings.exclude(live).distinct()

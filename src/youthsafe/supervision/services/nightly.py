@@ -1,0 +1,87 @@
+"""The nightly job: flag overdue orders and plans, and disconnections past their end date.
+
+Two runs may overlap (cron on two hosts, a slow night). Every flag is a compare-and-swap: an order moves to
+``overdue`` with ``filter(pk=..., status=<old>, version=<v>).update(...)``, which changes one row or none;
+only the run whose update changed the row writes the history and audit rows. Plan flags are rows with a
+unique (plan, platform, due date): the second insert fails inside its savepoint and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from youthsafe.core import audit
+from youthsafe.core.models import AuditAction
+from youthsafe.supervision import workflow as wf
+from youthsafe.supervision.models import InspectionPlan, PlanOverdue, RectificationOrder, Sanction, StateChange
+from youthsafe.supervision.services.common import SYSTEM, now_or, today_or
+from youthsafe.supervision.services.inspections import calendar
+
+
+@dataclass
+class NightlyReport:
+    orders: list[int] = field(default_factory=list)
+    plans: list[tuple[int, int]] = field(default_factory=list)  # (plan, platform)
+    sanctions: list[int] = field(default_factory=list)  # timed sanctions past their end date
+
+
+def _flag_order(order: RectificationOrder, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        changed = RectificationOrder.objects.filter(pk=order.pk, status=wf.DELIVERED, version=order.version).update(
+            status=wf.OVERDUE, overdue_at=now, version=F("version") + 1)
+        if changed == 0:
+            return False  # another run flagged it, or someone recorded evidence meanwhile
+        assert changed == 1  # noqa: S101  (a primary-key filter matches at most one row)
+        StateChange.objects.create(machine="order", object_id=order.pk, from_status=wf.DELIVERED,
+                                   to_status=wf.OVERDUE, actor=None, actor_label=SYSTEM, reason="deadline passed",
+                                   at=now)
+        audit.record(AuditAction.TRANSITION, actor=None, actor_label=SYSTEM, obj=order,
+                     before={"status": wf.DELIVERED}, after={"status": wf.OVERDUE, "deadline": order.deadline},
+                     reason="deadline passed")
+    return True
+
+
+def _flag_plan(plan: InspectionPlan, platform_id: int, due: dt.date, now: dt.datetime, platform_repr: str) -> bool:
+    try:
+        with transaction.atomic():
+            PlanOverdue.objects.create(plan=plan, platform_id=platform_id, due_date=due, flagged_at=now)
+            audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=plan,
+                         after={"overdue_platform": platform_id, "platform": platform_repr, "due": due},
+                         reason="inspection overdue")
+    except IntegrityError:
+        return False  # flagged before (this night or an earlier one)
+    return True
+
+
+def _flag_sanction(sanction: Sanction, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        changed = Sanction.objects.filter(pk=sanction.pk, status=wf.IN_EFFECT, end_flagged_at=None).update(
+            end_flagged_at=now)
+        if changed == 0:
+            return False
+        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=sanction,
+                     after={"end_flagged_at": now, "end_date": sanction.end_date}, reason="end date reached")
+    return True
+
+
+def run(today: dt.date | None = None, now: dt.datetime | None = None) -> NightlyReport:
+    """Flag what is late as of ``today``; idempotent (a second run flags nothing new)."""
+    today = today_or(today)
+    now = now_or(now)
+    report = NightlyReport()
+    for order in RectificationOrder.objects.filter(status=wf.DELIVERED, deadline__lt=today).order_by("deadline"):
+        if wf.is_overdue(order.deadline, today) and _flag_order(order, now):
+            report.orders.append(order.pk)
+    for due in calendar(InspectionPlan.objects.all(), today):
+        if due.state == wf.DUE_OVERDUE and _flag_plan(due.plan, due.platform.pk, due.due, now, str(due.platform)):
+            report.plans.append((due.plan.pk, due.platform.pk))
+    ending = Sanction.objects.filter(status=wf.IN_EFFECT, kind__in=wf.TIMED_KINDS, end_date__lt=today,
+                                     end_flagged_at=None)
+    for sanction in ending:
+        if _flag_sanction(sanction, now):
+            report.sanctions.append(sanction.pk)
+    return report

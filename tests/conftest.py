@@ -89,3 +89,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("own_database") is not None:
             item.add_marker(pytest.mark.xdist_group("own_database"))
+
+
+@pytest.fixture
+def no_supervision_receiver() -> Iterator[None]:
+    """Take the supervision app's referral receiver off for one test (tests that stand in for it, or that
+    show what happens without it); it is connected again afterwards."""
+    from youthsafe.core.referrals import referral_requested
+    from youthsafe.supervision.services.referrals import receive_referral
+
+    referral_requested.disconnect(dispatch_uid="supervision.receive_referral")
+    yield
+    referral_requested.connect(receive_referral, dispatch_uid="supervision.receive_referral")

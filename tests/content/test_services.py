@@ -27,7 +27,7 @@ def admin(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def referrals() -> Iterator[list[dict[str, Any]]]:
+def referrals(no_supervision_receiver: None) -> Iterator[list[dict[str, Any]]]:
     """A stand-in for the supervision app: records each referral and answers with a reference."""
     received: list[dict[str, Any]] = []
 
@@ -158,6 +158,7 @@ def test_escalation_refused_before_deadline(tree: Tree, admin: User, referrals: 
     assert referrals == []
 
 
+@pytest.mark.usefixtures("no_supervision_receiver")
 def test_escalation_without_supervision_gives_a_clear_message(tree: Tree, admin: User) -> None:
     target = factories.platform(admin, tree.north)
     item = factories.item(admin, tree.north, target)

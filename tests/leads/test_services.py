@@ -25,7 +25,7 @@ def admin(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def referrals() -> Iterator[list[ReferralRequest]]:
+def referrals(no_supervision_receiver: None) -> Iterator[list[ReferralRequest]]:
     received: list[ReferralRequest] = []
 
     def receiver(sender: object, referral: ReferralRequest, actor: User, **kw: Any) -> str:
@@ -176,6 +176,7 @@ def test_linked_investigation_refers_the_platform(tree: Tree, admin: User, refer
         services.do_platform_check(case, actor=admin, kind="inspection", note="再次")
 
 
+@pytest.mark.usefixtures("no_supervision_receiver")
 def test_platform_check_without_supervision(tree: Tree, admin: User) -> None:
     platform = factories.platform(admin, tree.north)
     case = services.do_open_case(None, {"jurisdiction": tree.city, "title": "案件", "offender": "账号A",

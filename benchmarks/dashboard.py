@@ -1,5 +1,5 @@
-"""Dashboard latency with a year of data: 100,000 posts scanned, 2,000 alerts, outreach events (and, after
-the merge, 1,000 inspections), on PostgreSQL (or SQLite).
+"""Dashboard latency with a year of data: 100,000 posts scanned, 2,000 alerts, 1,000 inspections (with their
+checklists and findings) and outreach events, on PostgreSQL (or SQLite).
 
     YOUTHSAFE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/youthsafe_bench_dashboard \
         .venv/bin/python benchmarks/dashboard.py          # PostgreSQL (the database is recreated)
@@ -7,8 +7,8 @@ the merge, 1,000 inspections), on PostgreSQL (or SQLite).
 
 Records are made per app by the functions in ``GENERATORS`` (bulk inserts, the way the records look after a
 year of work). An app without a generator here may provide ``bench_records(ctx, rng, start, end, count)``
-in its ``demo.py``; the counts for those apps come from ``--count app=N`` (supervision=1000 after the
-merge). Requests go through Django's full stack with the test client; prints p50/p95 in milliseconds per
+in its ``demo.py`` (supervision does); the counts come from ``DEFAULT_COUNTS`` or ``--count app=N``.
+Requests go through Django's full stack with the test client; prints p50/p95 in milliseconds per
 user and page. Nothing is asserted.
 """
 
@@ -127,8 +127,8 @@ def _outreach(ctx: Any, rng: random.Random, start: dt.date, end: dt.date, count:
 
 GENERATORS: dict[str, Callable[[Any, random.Random, dt.date, dt.date, int], None]] = {
     "pipeline": _posts, "alerts": _alerts, "outreach": _outreach,
-    # supervision, content, leads: after the merge their demo.py may define bench_records(ctx, rng, start,
-    # end, count) (e.g. 1,000 inspections: --count supervision=1000); it is picked up below.
+    # Other apps define bench_records(ctx, rng, start, end, count) in their demo.py (supervision: 1,000
+    # signed inspections); it is picked up below.
 }
 DEFAULT_COUNTS = {"pipeline": 100_000, "alerts": 2_000, "outreach": 400, "supervision": 1_000}
 

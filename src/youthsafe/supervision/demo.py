@@ -346,3 +346,35 @@ def load(ctx: DemoContext) -> None:
 
 
 __all__ = ["Jurisdiction", "load"]
+
+
+def bench_records(ctx: DemoContext, rng: random.Random, start: dt.date, end: dt.date, count: int) -> None:
+    """``count`` signed inspections spread over ``start``..``end`` and the city's places, each with its
+    checklist and a finding now and then, for benchmarks/dashboard.py (a year of work: 1,000 inspections).
+    Platforms are made first when the benchmark database has none."""
+    places = [p for code, p in ctx.places.items() if code.startswith("JC")]
+    platforms = list(Platform.objects.filter(jurisdiction__in=places))
+    if not platforms:
+        kinds = [PlatformKind.EDUCATION, PlatformKind.GAME, PlatformKind.SOCIAL]
+        Platform.objects.bulk_create([
+            Platform(name=f"基准平台{i:03d}", kind=rng.choice(kinds), operator=f"基准平台{i:03d}科技有限公司",
+                     jurisdiction=rng.choice(places)) for i in range(60)])
+        platforms = list(Platform.objects.filter(jurisdiction__in=places))
+    days = _working_days(start, end)
+    leader, analyst = ctx.users["leader"], ctx.users["analyst"]
+    rows = []
+    for seq in range(1, count + 1):
+        platform, day = rng.choice(platforms), rng.choice(days)
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(16, 0)))
+        rows.append(Inspection(platform=platform, jurisdiction_id=platform.jurisdiction_id,
+                               status=InspectionStatus.SIGNED, inspected_on=day,
+                               number=f"基准检〔{day.year}〕{seq:04d}号", inspectors="基准", summary="检查完成",
+                               created_by=analyst, signed_by=leader, signed_at=at))
+    made = Inspection.objects.bulk_create(rows, batch_size=1000)
+    failable = list(PROBLEMS)
+    items = [ChecklistItem(inspection=i, control_id=c.id, result=ItemResult.PASSED) for i in made for c in CONTROLS]
+    ChecklistItem.objects.bulk_create(items, batch_size=5000)
+    Finding.objects.bulk_create([
+        Finding(inspection=i, description=PROBLEMS[cid], severity="medium", legal_basis=CONTROLS_BY_ID[cid].basis,
+                created_by=analyst, created_at=i.signed_at or timezone.now())
+        for i in made if rng.random() < 0.3 for cid in rng.sample(failable, 1)], batch_size=2000)

@@ -8,10 +8,18 @@ verification do not count. ``items_taken_down`` is the removed part of it.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from youthsafe.content.models import Action, ContentItem, ItemStatus, PublicReport, TakedownInstruction
-from youthsafe.core.indicators import Indicator
+from youthsafe.content.models import (
+    Action,
+    ContentItem,
+    InstructionStatus,
+    ItemStatus,
+    PublicReport,
+    TakedownInstruction,
+)
+from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
 
 INDICATORS: list[Indicator] = [
@@ -44,4 +52,11 @@ INDICATORS: list[Indicator] = [
         definition=_("Reports from the public and from platforms, by the date received."),
         records=PublicReport.objects.all, date_field="received_at", permission=Permission.REPORT_TRIAGE,
         list_url="content:report_list", unit=_("reports"), order=50),
+]
+
+OPEN_WORK: list[OpenWork] = [
+    OpenWork(key="instructions_pending", label=_("Takedown instructions awaiting the platform"),
+             records=lambda: TakedownInstruction.objects.filter(status=InstructionStatus.PENDING),
+             overdue=lambda now: Q(deadline__lt=now), permission=Permission.CONTENT_VIEW,
+             jurisdiction_field="item__jurisdiction", list_url="content:instruction_list"),
 ]

@@ -7,11 +7,12 @@ lead's jurisdiction.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from youthsafe.core.indicators import Indicator
+from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
-from youthsafe.leads.models import Case, Lead, LeadDispatch
+from youthsafe.leads.models import Case, DispatchStatus, Lead, LeadDispatch
 
 INDICATORS: list[Indicator] = [
     Indicator(
@@ -34,4 +35,12 @@ INDICATORS: list[Indicator] = [
         definition=_("Cases against offenders, each with a check of the enabling platform, by the date opened."),
         records=Case.objects.all, date_field="opened_at", permission=Permission.CASE_VIEW,
         list_url="leads:case_list", unit=_("cases"), order=40),
+]
+
+# Leads pushed to a place and not yet acknowledged there: open work of the receiving jurisdiction.
+OPEN_WORK: list[OpenWork] = [
+    OpenWork(key="lead_dispatches_unacknowledged", label=_("Leads pushed to a jurisdiction, not yet acknowledged"),
+             records=lambda: LeadDispatch.objects.filter(status=DispatchStatus.SENT),
+             overdue=lambda now: Q(ack_due_at__lt=now), permission=Permission.LEAD_VIEW,
+             jurisdiction_field="to_jurisdiction", list_url="leads:dispatch_list"),
 ]

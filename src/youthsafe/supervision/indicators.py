@@ -7,12 +7,15 @@ issued, and as overdue on the day the nightly job flagged them.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from youthsafe.core.indicators import Indicator
+from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
 from youthsafe.supervision.models import (
     Assessment,
@@ -20,6 +23,7 @@ from youthsafe.supervision.models import (
     Finding,
     Inspection,
     InspectionStatus,
+    OrderStatus,
     RectificationOrder,
     Sanction,
     SanctionKind,
@@ -84,4 +88,16 @@ INDICATORS: list[Indicator] = [
     Indicator("assessments_reviewed", _("Security assessments reviewed"),
               _("Assessments with a pass or fail verdict, by verdict date."), _reviewed, "verdict_on", P,
               list_url="supervision:assessment_list", order=100),
+]
+
+
+def _order_late(now: dt.datetime) -> Q:
+    return Q(status=OrderStatus.OVERDUE) | Q(status=OrderStatus.DELIVERED, deadline__lt=timezone.localdate(now))
+
+
+OPEN_WORK: list[OpenWork] = [
+    OpenWork(key="orders_open", label=_("Rectification orders not yet closed"),
+             records=lambda: RectificationOrder.objects.filter(status__in=[
+                 OrderStatus.ISSUED, OrderStatus.DELIVERED, OrderStatus.OVERDUE, OrderStatus.EVIDENCE]),
+             overdue=_order_late, permission=Permission.SUPERVISION_VIEW, list_url="supervision:order_list"),
 ]

@@ -72,6 +72,10 @@ def _app_module(app: str) -> ModuleType | None:
         return None
 
 
+# The app whose ``make_objects`` makes the records a route's path and markers name.
+_OWNER: dict[str, str] = {}
+
+
 def _app_routes() -> list[Route]:
     """Feature apps list their own routes in ``tests/<app>/access_routes.py`` (ROUTES: list[Route])."""
     routes: list[Route] = []
@@ -79,6 +83,7 @@ def _app_routes() -> list[Route]:
         module = _app_module(app)
         if app != "registry" and module is not None:
             routes.extend(module.ROUTES)
+            _OWNER.update((r.name, app) for r in module.ROUTES)
     return routes
 
 
@@ -125,7 +130,12 @@ class World:
 
 
 @pytest.fixture
-def world(tree: Tree, make_user: Callable[..., User]) -> World:
+def world(request: pytest.FixtureRequest, tree: Tree, make_user: Callable[..., User]) -> World:
+    """The platforms of two sibling districts and the records of the app that owns the route under test (each
+    app's ``make_objects`` makes what its own routes name; making every app's records for every one of the
+    matrix's cases would be most of the suite's time)."""
+    route = getattr(getattr(request.node, "callspec", None), "params", {}).get("route")
+    owner = _OWNER.get(route.name) if isinstance(route, Route) else None
     admin = make_user("administrator")
     own = services.do_create_platform(actor=admin, data={
         "name": "本辖区平台", "kind": "education", "operator": "甲公司", "jurisdiction": tree.north})
@@ -134,7 +144,7 @@ def world(tree: Tree, make_user: Callable[..., User]) -> World:
     extra: dict[str, int] = {}
     for app in settings.YOUTHSAFE_APPS:
         module = _app_module(app)
-        if module is not None and hasattr(module, "make_objects"):
+        if module is not None and hasattr(module, "make_objects") and (route is None or app == owner):
             extra.update(module.make_objects(tree=tree, admin=admin, own=own, other=other))
     return World(own, other, make_user("readonly", tree.station, username="station-user"), extra)
 

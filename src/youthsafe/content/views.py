@@ -21,6 +21,7 @@ from youthsafe.content import evidence, forms, presenters, services, workflow
 from youthsafe.content.listing import apply
 from youthsafe.content.models import ContentItem, Evidence, ItemStatus, PublicReport, ReportStatus, TakedownInstruction
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
+from youthsafe.core.forms import add_service_errors
 from youthsafe.core.roles import Permission as Perm
 
 PAGE = 50
@@ -28,14 +29,6 @@ PAGE = 50
 
 def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE).get_page(request.GET.get("page"))
-
-
-def _errors(form: djforms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------- items
@@ -67,7 +60,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
         try:
             item = services.do_record_item(form.cleaned_data, actor=user, uploads=form.cleaned_data["attachments"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Item %(ref)s recorded.") % {"ref": item.reference})
             return redirect("content:item_detail", item.pk)
@@ -106,7 +99,7 @@ def _item_action(request: HttpRequest, pk: int, form_class: type[djforms.Form], 
         try:
             run(item, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("content:item_detail", item.pk)
@@ -187,7 +180,7 @@ def _instruction_action(request: HttpRequest, pk: int, form_class: type[djforms.
         try:
             run(instruction, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("content:item_detail", instruction.item_id)
@@ -256,7 +249,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.do_triage_report(report, actor=user, outcome=data["outcome"], note=data["note"],
                                       reply=data["reply"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("content:report_detail", report.pk)
@@ -288,7 +281,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("Too many reports from your connection. Please try again later."))
                 status = 429
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
                 status = 400
             else:
                 return render(request, "content/public_thanks.html", {"report": report}, status=201)

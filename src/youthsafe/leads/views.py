@@ -22,20 +22,13 @@ from youthsafe.content.forms import LeadItemForm
 from youthsafe.content.listing import apply
 from youthsafe.content.models import ContentItem
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
+from youthsafe.core.forms import add_service_errors
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission as Perm
 from youthsafe.leads import forms, services, workflow
 from youthsafe.leads.models import Case, Lead, LeadDispatch, LeadSource, LeadStatus
 
 PAGE = 50
-
-
-def _errors(form: djforms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @permission_required(Perm.LEAD_VIEW)
@@ -68,7 +61,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             lead = services.do_create_lead(form.cleaned_data, actor=user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Lead %(ref)s recorded.") % {"ref": lead.reference})
             return redirect("leads:detail", lead.pk)
@@ -106,7 +99,7 @@ def _lead_action(request: HttpRequest, pk: int, form: djforms.Form, title: str,
         try:
             result = run(lead, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             if isinstance(result, Case):
@@ -198,7 +191,7 @@ def to_item(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             item = services.do_item_from_lead(lead, {**form.cleaned_data}, actor=user)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Item %(ref)s recorded.") % {"ref": item.reference})
             return redirect("content:item_detail", item.pk)
@@ -214,7 +207,7 @@ def _dispatch_action(request: HttpRequest, pk: int, form: djforms.Form, title: s
         try:
             run(found, form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("leads:detail", found.lead_id)
@@ -296,7 +289,7 @@ def case_check(request: HttpRequest, pk: int) -> HttpResponse:
             services.do_platform_check(case, actor=user, kind=form.cleaned_data["kind"],
                                        note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("leads:case_detail", case.pk)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from youthsafe.core.access import require
+from youthsafe.core.forms import add_service_errors
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS_BY_ID
@@ -175,11 +176,7 @@ def action_view(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
         try:
             action.run(obj, user, form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": action.title})
             return redirect(_DETAIL[parent_kind(action.model)], pk=parent.pk)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from youthsafe.core import audit
 from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.documents import DocumentError, docx_to_pdf
+from youthsafe.core.forms import add_service_errors
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS_BY_ID, GROUP_LABELS
@@ -287,11 +288,7 @@ def sanction_create(request: HttpRequest, pk: int) -> HttpResponse:
                                         reason=data.pop("reason"), serious=data.pop("serious"),
                                         findings=data.pop("findings"), **data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sanction proposed; it takes effect only when approved."))
             return redirect("supervision:sanction_detail", pk=made.pk)

@@ -83,14 +83,6 @@ def login() -> Callable[[User], Client]:
     return make
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests with a PostgreSQL database of their own run one after another on one xdist worker: one of them
-    restarts the server, which must not cut the others' connections."""
-    for item in items:
-        if item.get_closest_marker("own_database") is not None:
-            item.add_marker(pytest.mark.xdist_group("own_database"))
-
-
 @pytest.fixture
 def no_supervision_receiver() -> Iterator[None]:
     """Take the supervision app's referral receiver off for one test (tests that stand in for it, or that

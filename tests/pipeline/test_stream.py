@@ -20,12 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nats.js.api import AckPolicy, ConsumerConfig
 
 from tests.conftest import Tree
 from tests.pipeline.conftest import RECRUITMENT_THREAD
 from youthsafe.alerts.models import Alert, AlertPerson
 from youthsafe.pipeline.models import DeadLetter, Post, Source
-from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_file, retry_delay, source_of
+from youthsafe.pipeline.stream import (
+    StreamSettings,
+    Worker,
+    decode,
+    latest_deliveries,
+    publish_file,
+    retry_delay,
+    source_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = os.environ.get("YOUTHSAFE_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -131,7 +140,9 @@ def test_a_batch_that_keeps_failing_is_dead_lettered_on_its_last_delivery(
     tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     Source.objects.create(name="nats-feed", jurisdiction=tree.north)
-    settings = _settings(max_deliver=2, ack_wait=10.0)
+    # ack_wait is short so that a delivery lost between server and client (it can go to a pull request the
+    # client gave up on) comes back before the worker's idle exit, as it does in production after ack_wait.
+    settings = _settings(max_deliver=2, ack_wait=3.0)
     calls: list[int] = []
 
     def failing(items: list[Any]) -> Any:
@@ -141,7 +152,7 @@ def test_a_batch_that_keeps_failing_is_dead_lettered_on_its_last_delivery(
     monkeypatch.setattr("youthsafe.pipeline.stream.process", failing)
     try:
         _run(publish_file(settings, _jsonl(tmp_path / "e.jsonl", RECRUITMENT_THREAD[:3]), "nats-feed"))
-        stats = _run(Worker(settings, idle_exit=4.0).run())
+        stats = _run(Worker(settings, idle_exit=7.0).run())
     finally:
         _run(_delete_stream(settings))
     assert stats.failures == len(calls) >= 2  # delivered, refused, redelivered up to max-deliver
@@ -150,6 +161,64 @@ def test_a_batch_that_keeps_failing_is_dead_lettered_on_its_last_delivery(
     assert all(d.reason == "gave up: database down" for d in letters)
     assert {json.loads(d.payload)["id"] for d in letters} == {"t1", "t2", "t3"}
     assert Post.objects.count() == 0
+
+
+@needs_nats
+@pytest.mark.django_db(transaction=True)
+def test_a_message_its_workers_died_on_is_dead_lettered_not_retried_forever(
+    tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers that die while holding a message never answer it; the server keeps redelivering it (it has no
+    limit of its own, so a lost delivery always comes back). Past the worker's limit it goes to a person."""
+    import nats
+
+    Source.objects.create(name="nats-feed", jurisdiction=tree.north)
+    settings = _settings(max_deliver=2, ack_wait=1.0)
+    stored: list[int] = []
+
+    async def die_twice() -> None:
+        nc = await nats.connect(settings.url)
+        js = nc.jetstream()
+        sub = await js.pull_subscribe(settings.subject, durable=settings.durable, stream=settings.stream,
+                                      config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=-1,
+                                                            ack_wait=settings.ack_wait))
+        for _ in range(3):  # three deliveries, none answered: each time the "worker" died with it
+            await sub.fetch(1, timeout=5)
+            await asyncio.sleep(settings.ack_wait + 0.3)
+        await nc.close()
+
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "p.jsonl", RECRUITMENT_THREAD[:1]), "nats-feed"))
+        _run(die_twice())
+        monkeypatch.setattr("youthsafe.pipeline.stream.process", lambda items: stored.append(len(items)))
+        stats = _run(Worker(settings, idle_exit=2.0).run())
+    finally:
+        _run(_delete_stream(settings))
+    assert stored == []  # not tried a fourth time
+    assert stats.dead_letters == 1
+    letter = DeadLetter.objects.get(channel="nats")
+    assert letter.reason.startswith("gave up: delivered 2 times without being stored")
+    assert json.loads(letter.payload)["id"] == "t1"
+    assert Post.objects.count() == 0
+
+
+class _Meta:
+    def __init__(self, seq: int, delivered: int) -> None:
+        self.sequence = type("Seq", (), {"stream": seq})()
+        self.num_delivered = delivered
+
+
+class _Msg:
+    def __init__(self, seq: int, delivered: int) -> None:
+        self.metadata = _Meta(seq, delivered)
+
+
+def test_a_stale_copy_next_to_its_redelivery_is_dropped() -> None:
+    msgs = [_Msg(2, 2), _Msg(3, 2), _Msg(3, 1), _Msg(1, 1)]
+    kept = latest_deliveries(msgs)
+    assert [(m.metadata.sequence.stream, m.metadata.num_delivered) for m in kept] == [(1, 1), (2, 2), (3, 2)]
+    plain = [_Msg(1, 1), _Msg(2, 1)]
+    assert latest_deliveries(plain) is plain
 
 
 # --- fault test: SIGKILL mid-stream, on a PostgreSQL database of the test's own -------------------------

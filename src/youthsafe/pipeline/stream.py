@@ -6,6 +6,12 @@ alert has committed, so a worker killed at any moment loses nothing: the message
 ``ack_wait`` and ``ingest_batch`` skips what was already stored (nothing doubles). A message that cannot be
 parsed goes to the dead-letter table and is terminated; one that keeps failing is dead-lettered on its last
 allowed delivery.
+
+The delivery limit is the worker's, not the server's: the consumer is created with no server-side limit. A
+delivery can be lost between server and worker (it went to a pull request the client had already given up on);
+with a server-side limit, a message whose last delivery was lost would never come back and never reach the
+dead-letter table. Here it comes back after ``ack_wait``, and a message delivered more often than the limit
+(its worker died on it each time) is dead-lettered without being tried again.
 """
 
 from __future__ import annotations
@@ -133,6 +139,20 @@ def dead_letter_failed(items: list[Item], reason: str) -> None:
     ])
 
 
+def latest_deliveries(msgs: list[Any]) -> list[Any]:
+    """One message per stream sequence, its latest delivery. A fetch can hand back a stale copy of a message
+    (a delivery meant for an earlier pull request) next to its redelivery; acting on the stale one would nak
+    a delivery the server has moved past and judge the delivery count wrongly."""
+    latest: dict[int, Any] = {}
+    for m in msgs:
+        seq = m.metadata.sequence.stream
+        if seq not in latest or m.metadata.num_delivered > latest[seq].metadata.num_delivered:
+            latest[seq] = m
+    if len(latest) == len(msgs):
+        return msgs
+    return sorted(latest.values(), key=lambda m: m.metadata.sequence.stream)
+
+
 CONNECT_TIMEOUT = 10.0
 
 
@@ -210,7 +230,7 @@ class Worker:
             await ensure_stream(js, self.settings)
             sub = await js.pull_subscribe(
                 self.settings.subject, durable=self.settings.durable, stream=self.settings.stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=self.settings.max_deliver,
+                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=-1,
                                       ack_wait=self.settings.ack_wait, max_ack_pending=self.settings.batch * 8),
             )
             await self._loop(sub, loop, executor)
@@ -255,6 +275,16 @@ class Worker:
             await self._handle(msgs, loop, executor)
 
     async def _handle(self, msgs: list[Any], loop: asyncio.AbstractEventLoop, executor: Any) -> None:
+        msgs = latest_deliveries(msgs)
+        spent = [m for m in msgs if m.metadata.num_delivered > self.settings.max_deliver]
+        if spent:  # its worker died on it every time: keep it for a person instead of trying again
+            await self._give_up(
+                [(m, self._decode(m)) for m in spent],
+                f"delivered {self.settings.max_deliver} times without being stored (worker stopped or crashed)",
+                loop, executor)
+            msgs = [m for m in msgs if m.metadata.num_delivered <= self.settings.max_deliver]
+            if not msgs:
+                return
         items = [
             decode(m.subject, m.data, f"{self.settings.stream}#{m.metadata.sequence.stream}", self.settings.subject,
                    last_delivery=m.metadata.num_delivered >= self.settings.max_deliver)
@@ -276,6 +306,10 @@ class Worker:
             await m.ack()
         self._count(stats)
 
+    def _decode(self, m: Any) -> Item:
+        return decode(m.subject, m.data, f"{self.settings.stream}#{m.metadata.sequence.stream}",
+                      self.settings.subject, last_delivery=True)
+
     async def _give_up(self, last: list[Any], reason: str, loop: asyncio.AbstractEventLoop, executor: Any) -> None:
         try:
             await loop.run_in_executor(executor, dead_letter_failed, [i for _m, i in last], f"gave up: {reason}")
@@ -284,6 +318,7 @@ class Worker:
             return
         for m, _i in last:
             await m.term()
+        self.stats.dead_letters += len(last)
 
     def _count(self, stats: WorkerStats) -> None:
         self.stats.messages += stats.messages

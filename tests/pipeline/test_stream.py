@@ -386,3 +386,71 @@ def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str
     assert stored == total, f"{stored} of {total} stored; worker log: {log.read_text()[-2000:]}"
     assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
     assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
+
+
+def _nats_server_pid() -> int | None:
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv and argv[0].endswith(b"nats-server") and b"4222" in argv:
+                return int(proc.name)
+    return None
+
+
+def _restart_nats() -> None:
+    """Stop the machine's NATS server (SIGTERM, as a service manager does) and start it again with the same
+    command line; JetStream keeps its streams on disk (``-sd``), so the stream and consumer survive."""
+    pid = _nats_server_pid()
+    assert pid is not None
+    argv = [a.decode() for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and _reachable(4222):
+        assert time.monotonic() < deadline, "NATS did not stop"
+        time.sleep(0.05)
+    time.sleep(1.0)  # down for a moment: the worker's fetches and acks fail meanwhile
+    # setsid -f: the server outlives this test and its process, as the machine's own NATS must.
+    subprocess.run(["setsid", "-f", *argv], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True, timeout=30)
+    deadline = time.monotonic() + 30
+    while not _reachable(4222):
+        assert time.monotonic() < deadline, "NATS did not come back"
+        time.sleep(0.05)
+
+
+@needs_nats
+@pytest.mark.own_database
+@pytest.mark.skipif(os.geteuid() != 0 or _nats_server_pid() is None,
+                    reason="restarting NATS needs the machine's nats-server on port 4222, and root")
+def test_nats_restarted_mid_run_loses_and_doubles_nothing(fault_db: str, tmp_path: Path) -> None:
+    total = 2000
+    records = [*RECRUITMENT_THREAD, *({"id": f"n{i}", "text": f"第{i}条帖子", "author": f"u{i % 40}"}
+                                      for i in range(total - 5))]
+    settings = _settings(batch=50, ack_wait=3.0)
+    log = tmp_path / "worker.log"
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "n1.jsonl", records[:1500]), "fault-feed"))
+        worker = _worker(fault_db, settings, "--idle-exit", "12", log=log)
+        deadline = time.monotonic() + 120
+        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 200:
+            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.05)
+        _restart_nats()  # acks and fetches in flight are lost; unacked messages come back after ack_wait
+        assert _count(fault_db, "SELECT count(*) FROM pipeline_post") < 1500, "restarted too late to test anything"
+        # Publishing after the restart works, and the same worker (reconnected) takes the rest.
+        _run(publish_file(settings, _jsonl(tmp_path / "n2.jsonl", records[1500:]), "fault-feed"))
+        assert worker.wait(timeout=240) == 0, f"the worker must ride out the restart: {log.read_text()[-2000:]}"
+    finally:
+        if _reachable(4222):
+            _run(_delete_stream(settings))
+    stored = _count(fault_db, "SELECT count(*) FROM pipeline_post")
+    assert stored == total, f"{stored} of {total} stored; worker log: {log.read_text()[-2000:]}"
+    assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
+    assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_deadletter") == 0
+    assert "nats:" in log.read_text()  # the worker saw the outage and said so, one line per failure

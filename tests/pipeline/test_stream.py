@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -454,3 +455,46 @@ def test_nats_restarted_mid_run_loses_and_doubles_nothing(fault_db: str, tmp_pat
     assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
     assert _count(fault_db, "SELECT count(*) FROM pipeline_deadletter") == 0
     assert "nats:" in log.read_text()  # the worker saw the outage and said so, one line per failure
+
+
+@needs_nats
+@pytest.mark.own_database
+def test_a_stalled_worker_beside_a_healthy_one_loses_and_doubles_nothing(fault_db: str, tmp_path: Path) -> None:
+    """Two workers share the consumer; one is frozen (SIGSTOP) while it holds a batch, as a worker on an
+    overloaded or paused machine would be. Its messages come back to the healthy worker after ack_wait; when the
+    frozen one wakes it stores its stale batch again (skipped as duplicates) and its late acks change nothing."""
+    total = 3000
+    records = [{"id": f"p{i}", "text": f"第{i}条普通帖子", "author": f"u{i % 60}"} for i in range(total)]
+    settings = _settings(batch=100, ack_wait=3.0)
+    logs = [tmp_path / "stalled.log", tmp_path / "healthy.log"]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "p.jsonl", records), "fault-feed"))
+        procs = [_worker(fault_db, settings, "--idle-exit", "15", log=log) for log in logs]
+        stalled = procs[0]
+        deadline = time.monotonic() + 120
+        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
+            assert all(p.poll() is None for p in procs), [log.read_text()[-1000:] for log in logs]
+            assert time.monotonic() < deadline, "the workers made no progress"
+            time.sleep(0.05)
+        stalled.send_signal(signal.SIGSTOP)
+        frozen_at = _count(fault_db, "SELECT count(*) FROM pipeline_post")
+        time.sleep(settings.ack_wait * 3)  # its batches in hand time out and go to the healthy worker
+        stalled.send_signal(signal.SIGCONT)
+        for proc, log in zip(procs, logs, strict=True):
+            assert proc.wait(timeout=240) == 0, log.read_text()[-2000:]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGCONT)
+                proc.kill()
+                proc.wait()
+        _run(_delete_stream(settings))
+    assert frozen_at < total, "the stall came too late to test anything"
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(DISTINCT external_id) FROM pipeline_post") == total
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
+    assert _count(fault_db, "SELECT count(*) FROM pipeline_deadletter") == 0
+    new = [int(re.search(r"new (\d+),", log.read_text().splitlines()[-1]).group(1)) for log in logs]  # type: ignore[union-attr]
+    assert sum(new) == total  # each post counted new exactly once, across both workers
+    assert min(new) > 0  # both took part

@@ -44,6 +44,28 @@ def test_queue_sorts_overdue_first_and_refreshes(
     assert presenters.sla(late, timezone.now()) == "overdue"
 
 
+def test_queue_queries_do_not_grow_with_its_rows(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
+    """The queue is the page every reviewer keeps open (it refreshes every 15 s): its trigger excerpts and
+    people counts come in one query each, not one per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    src = source(tree.north)
+    client = login(make_user("reviewer", tree.north))
+    counts = []
+    for k in range(2):
+        for i in range(3):
+            feed(src, f"遗书已经写好了，明天就从楼顶跳下去（{k}-{i}）", author=f"p{k}-{i}", thread=f"q{k}-{i}")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/alerts/", HTTP_HX_REQUEST="true").content.decode()
+        counts.append(len(queries))
+        assert page.count("data-alert=") == 3 * (k + 1)
+        assert "遗书已经写好了" in page  # the trigger excerpt is there
+    assert counts[0] == counts[1], counts
+
+
 def test_detail_highlights_evidence_and_escapes_everything_else(
     tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
 ) -> None:

@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from youthsafe.alerts import config, workflow
-from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPost, Dispatch
+from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPerson, AlertPost, Dispatch
 from youthsafe.core.models import User
 from youthsafe.detection import taxonomy
 from youthsafe.detection.risk import WELFARE_LEVEL
@@ -160,6 +160,22 @@ def post_views(alert: Alert) -> list[PostView]:
 
 def trigger(alert: Alert) -> AlertPost | None:
     return alert.posts.select_related("post", "scan").filter(is_trigger=True).first()
+
+
+def triggers(alert_ids: list[int]) -> dict[int, AlertPost]:
+    """The trigger post of each alert, in one query (for lists: one query per row made the queue slow)."""
+    out: dict[int, AlertPost] = {}
+    for ap in (AlertPost.objects.filter(alert_id__in=alert_ids, is_trigger=True).select_related("post")
+               .order_by("pk")):
+        out.setdefault(ap.alert_id, ap)  # the first, as trigger() takes it
+    return out
+
+
+def people_counts(alert_ids: list[int]) -> dict[int, int]:
+    """How many people each alert concerns, in one query."""
+    rows = (AlertPerson.objects.filter(alert_id__in=alert_ids).values("alert_id")
+            .annotate(n=Count("id")).values_list("alert_id", "n"))
+    return dict(rows)
 
 
 def earlier_posts(alert: Alert, limit: int = 20) -> list[Post]:

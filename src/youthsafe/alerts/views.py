@@ -26,12 +26,14 @@ PAGE_SIZE = 50
 
 def _rows(alerts: list[Alert], now: Any) -> list[dict[str, Any]]:
     rows = []
+    ids = [a.pk for a in alerts]
+    triggers, people = presenters.triggers(ids), presenters.people_counts(ids)
     for alert in alerts:
-        first = presenters.trigger(alert)
+        first = triggers.get(alert.pk)
         rows.append({"alert": alert, "sla": presenters.sla(alert, now), "level_label": presenters.level_label(
             alert.level), "level_class": presenters.level_class(alert.level),
             "categories": presenters.category_badges(alert.categories),
-            "excerpt": first.post.text[:80] if first else "", "people": alert.people.count(),
+            "excerpt": first.post.text[:80] if first else "", "people": people.get(alert.pk, 0),
             "left": alert.due_at - now if alert.due_at and alert.is_open else None})
     return rows
 
@@ -85,8 +87,10 @@ def received(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     now = timezone.now()
     rows = []
-    for d in presenters.received_dispatches(user)[:200]:
-        first = presenters.trigger(d.alert)
+    dispatches = list(presenters.received_dispatches(user)[:200])
+    triggers = presenters.triggers([d.alert_id for d in dispatches])
+    for d in dispatches:
+        first = triggers.get(d.alert_id)
         rows.append({"dispatch": d, "overdue": d.acknowledged_at is None and d.ack_due_at < now,
                      "excerpt": first.post.text[:80] if first else "",
                      "level_label": presenters.level_label(d.alert.level)})

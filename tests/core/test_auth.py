@@ -89,6 +89,32 @@ def test_session_expires_after_idle_time() -> None:
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
 
 
+def test_a_background_refresh_does_not_keep_an_idle_session_alive(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    """The review queue refreshes itself every 15 s; left open on an unattended screen it must not keep the
+    session alive. Its polls (marked X-YouthSafe-Poll) leave the expiry alone; a person's request extends it;
+    once the session has ended, the next poll sends the whole page to the login."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = login(make_user("reviewer", tree.north))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    soon = timezone.now() + dt.timedelta(seconds=90)
+    Session.objects.filter(pk=key).update(expire_date=soon)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_YOUTHSAFE_POLL": "1", "HTTP_HX_CURRENT_URL": "http://testserver/alerts/?level=5"}
+    assert client.get("/alerts/", **poll).status_code == 200
+    assert Session.objects.get(pk=key).expire_date == soon  # the poll extended nothing
+    assert client.get("/alerts/").status_code == 200  # a person looked at the page
+    assert Session.objects.get(pk=key).expire_date > soon + dt.timedelta(minutes=10)
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    ended = client.get("/alerts/", **poll)
+    assert ended.status_code == 200
+    assert ended["HX-Redirect"] == "/login/?next=/alerts/%3Flevel%3D5"
+
+
 def test_chinese_is_the_default_language(make_user: Callable[..., User], login: Callable[[User], Client]) -> None:
     client = login(make_user("analyst"))
     response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
 from youthsafe.core.roles import Permission
@@ -63,6 +65,12 @@ def permission_required(permission: Permission) -> Callable[[ViewFunc], ViewFunc
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
+                if request.headers.get("HX-Request") == "true":
+                    # A background refresh after the session ended: send the whole page to the login, rather
+                    # than the login form swapped into a corner of the page.
+                    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+                    back = f"{page.path}?{page.query}" if page.query else page.path
+                    return HttpResponseClientRedirect(redirect_to_login(back or request.get_full_path()).url)
                 return redirect_to_login(request.get_full_path())
             require(request.user, permission)
             return view(request, *args, **kwargs)

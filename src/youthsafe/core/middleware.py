@@ -1,4 +1,4 @@
-"""Per-request context for the audit log (the client address), kept in a context variable."""
+"""Request middleware: the client address for the audit log, the working language, and idle sessions."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 _ip: ContextVar[str] = ContextVar("youthsafe_ip", default="")
 
@@ -44,3 +46,19 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+POLL_HEADER = "X-YouthSafe-Poll"
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Sessions end after ``SESSION_IDLE_MINUTES`` without the person doing anything. Every request extends
+    the session (SESSION_SAVE_EVERY_REQUEST), except a page's own background refresh (HTMX polling marked
+    with the ``X-YouthSafe-Poll`` header): otherwise a review queue left open on an unattended screen would
+    keep its session alive forever."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.headers.get(POLL_HEADER) == "1":
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

@@ -73,7 +73,7 @@ YOUTHSAFE_APPS = [name.removeprefix("youthsafe.") for name in INSTALLED_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "youthsafe.core.middleware.IdleSessionMiddleware",  # Django's, but background refreshes do not extend
     "youthsafe.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

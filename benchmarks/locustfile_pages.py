@@ -35,7 +35,8 @@ class Reviewer(Person):
 
     @task(6)
     def queue_refresh(self) -> None:
-        self.client.get("/alerts/", name="/alerts/ (HTMX refresh)", headers={"HX-Request": "true"})
+        self.client.get("/alerts/", name="/alerts/ (HTMX refresh)",
+                        headers={"HX-Request": "true", "X-YouthSafe-Poll": "1"})
 
     @task(2)
     def queue_page(self) -> None:

@@ -203,6 +203,37 @@ def test_a_message_its_workers_died_on_is_dead_lettered_not_retried_forever(
     assert Post.objects.count() == 0
 
 
+@needs_nats
+@pytest.mark.django_db(transaction=True)
+def test_a_consumer_with_a_server_side_limit_has_it_lifted_and_keeps_its_place(tree: Tree, tmp_path: Path) -> None:
+    import nats
+
+    Source.objects.create(name="nats-feed", jurisdiction=tree.north)
+    settings = _settings()
+
+    async def old_consumer() -> None:  # as an earlier version created it, with one message already taken
+        nc = await nats.connect(settings.url)
+        js = nc.jetstream()
+        sub = await js.pull_subscribe(settings.subject, durable=settings.durable, stream=settings.stream,
+                                      config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=5,
+                                                            ack_wait=settings.ack_wait))
+        (first,) = await sub.fetch(1, timeout=5)
+        await first.ack()
+        await nc.flush()
+        await nc.close()
+
+    try:
+        _run(publish_file(settings, _jsonl(tmp_path / "o.jsonl", RECRUITMENT_THREAD[:3]), "nats-feed"))
+        _run(old_consumer())
+        stats = _run(Worker(settings, idle_exit=1.5).run())
+        info = _run(_consumer_info(settings))
+    finally:
+        _run(_delete_stream(settings))
+    assert info.config.max_deliver == -1
+    assert stats.accepted == 2  # the acknowledged first message is not delivered again
+    assert set(Post.objects.values_list("external_id", flat=True)) == {"t2", "t3"}
+
+
 class _Meta:
     def __init__(self, seq: int, delivered: int) -> None:
         self.sequence = type("Seq", (), {"stream": seq})()

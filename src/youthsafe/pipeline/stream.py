@@ -201,6 +201,20 @@ async def ensure_stream(js: Any, settings: StreamSettings) -> None:
                                          duplicate_window=120.0))
 
 
+async def lift_server_limit(js: Any, settings: StreamSettings) -> None:
+    """A consumer created by an earlier version carries a server-side delivery limit; lift it (see the module
+    docstring: a delivery lost at the limit would never come back). Updating max_deliver keeps the consumer's
+    position and its pending messages."""
+    try:
+        info = await js.consumer_info(settings.stream, settings.durable)
+    except NotFoundError:
+        return
+    if info.config.max_deliver not in (None, -1):
+        await js.add_consumer(settings.stream, info.config.evolve(max_deliver=-1))
+        log.info("consumer %s: server-side delivery limit %s lifted (the worker's limit is %s)",
+                 settings.durable, info.config.max_deliver, settings.max_deliver)
+
+
 class Worker:
     """A durable pull consumer that stores batches through ``process`` and acks after commit."""
 
@@ -228,6 +242,7 @@ class Worker:
         try:
             js = nc.jetstream()
             await ensure_stream(js, self.settings)
+            await lift_server_limit(js, self.settings)
             sub = await js.pull_subscribe(
                 self.settings.subject, durable=self.settings.durable, stream=self.settings.stream,
                 config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, max_deliver=-1,

@@ -24,6 +24,7 @@ import glob
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -405,6 +406,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
         raise BackfillError(f"Spark did not start: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc}"
                             ) from exc
     session.sparkContext.setLogLevel("ERROR")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # not a line per closed connection, even at exit
     return session
 
 

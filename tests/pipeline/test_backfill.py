@@ -320,6 +320,18 @@ def test_a_scan_that_does_not_match_its_versions_is_dead_lettered(source: Source
     assert Post.objects.count() == 0
 
 
+def test_only_the_operators_ingest_takes_a_scan_from_the_record(source: Source) -> None:
+    """A sender of the push API or the stream cannot stand in for the engine: a ``scan`` it sends is ignored."""
+    engine = default_engine()
+    quiet = engine.scan(["今天数学课讲了函数"])[0].to_dict()  # a live-version scan of an ordinary post...
+    record = {**RECRUITMENT_THREAD[0], "scan": quiet}  # ...sent with the recruitment post
+    ingest_batch(source, [record], channel="http")
+    stored = ScanRecord.objects.get()
+    assert stored.recruitment
+    assert stored.result == engine.scan([record["text"]])[0].to_dict()
+    assert Alert.objects.count() == 1
+
+
 # --- what a version would change ----------------------------------------------------------------------------
 
 CANDIDATE = "candidate-test"

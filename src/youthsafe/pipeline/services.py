@@ -97,14 +97,15 @@ def default_engine() -> Engine:
     return Engine()
 
 
-def validate(record: Any, position: str) -> _Valid:
+def validate(record: Any, position: str, *, precomputed: bool = False) -> _Valid:
     """Check one record; raise ``ValueError`` with a reason a person can act on (records.check: the same
-    checks the Spark backfill applies). A record may carry a precomputed ``scan`` (backfill results)."""
+    checks the Spark backfill applies). With ``precomputed``, the record's ``scan`` (backfill results) is
+    read and checked; otherwise a ``scan`` field is ignored like any other unknown field."""
     if isinstance(record, Rejected):
         raise ValueError(record.reason)
     c = records.check(record, timezone.get_current_timezone())
     return _Valid(position=position, external_id=c.external_id, text=c.text, author=c.author, thread=c.thread,
-                  posted_at=c.posted_at, location=c.location, scan=_precomputed(record))
+                  posted_at=c.posted_at, location=c.location, scan=_precomputed(record) if precomputed else None)
 
 
 def _precomputed(record: Mapping[str, Any]) -> ScanResult | None:
@@ -150,12 +151,16 @@ def ingest_batch(
     channel: str,
     positions: Sequence[str] | None = None,
     engine: Engine | None = None,
+    precomputed: bool = False,
 ) -> IngestSummary:
-    """Validate, store, scan and alert one batch. Never raises on bad records; see the module docstring."""
+    """Validate, store, scan and alert one batch. Never raises on bad records; see the module docstring.
+
+    ``precomputed`` accepts the scans records carry (backfill results loaded by the operator's ``youthsafe
+    ingest``); the push API and stream workers never pass it, so a sender cannot stand in for the engine."""
     started = time.perf_counter()
     summary = IngestSummary(read=len(records))
     positions = positions or [str(i + 1) for i in range(len(records))]
-    valid, dead = _split(records, positions)
+    valid, dead = _split(records, positions, precomputed=precomputed)
     fresh, repeats = _fresh(source, valid)
     engine = engine or default_engine()
     live = (engine.model_version, engine.rules_version)
@@ -183,12 +188,13 @@ def ingest_batch(
     return summary
 
 
-def _split(records: Sequence[Any], positions: Sequence[str]) -> tuple[list[_Valid], list[tuple[str, str, str, Any]]]:
+def _split(records: Sequence[Any], positions: Sequence[str], *,
+           precomputed: bool) -> tuple[list[_Valid], list[tuple[str, str, str, Any]]]:
     valid: list[_Valid] = []
     dead: list[tuple[str, str, str, Any]] = []
     for record, position in zip(records, positions, strict=True):
         try:
-            valid.append(validate(record, position))
+            valid.append(validate(record, position, precomputed=precomputed))
         except ValueError as exc:
             external = record.get("id") if isinstance(record, Mapping) else None
             dead.append((position, str(external or "")[:MAX_ID], str(exc), record))

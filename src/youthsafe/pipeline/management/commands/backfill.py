@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.timezone import localtime
 
 from youthsafe.pipeline import backfill
 
@@ -123,7 +124,7 @@ class Command(BaseCommand):
             for r in rows:
                 self.stdout.write(f"{'live ' if r['live'] else '     '}model {r['model_version']}, rules "
                                   f"{r['rules_version']}: {r['scans']} scans, {r['flagged']} flagged, "
-                                  f"{r['first']:%Y-%m-%d %H:%M} to {r['last']:%Y-%m-%d %H:%M}")
+                                  f"{localtime(r['first']):%Y-%m-%d %H:%M} to {localtime(r['last']):%Y-%m-%d %H:%M}")
             if not rows:
                 self.stdout.write("no scans")
             return

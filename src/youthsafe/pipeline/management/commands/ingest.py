@@ -59,7 +59,7 @@ class Command(BaseCommand):
             for chunk in iter_batches(self._records(path, fields), options["batch_size"]):
                 records = [r for _pos, r in chunk]
                 positions = [pos for pos, _r in chunk]
-                total.add(ingest_batch(source, records, channel="file", positions=positions))
+                total.add(ingest_batch(source, records, channel="file", positions=positions, precomputed=True))
                 if progress:
                     sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad")
         except InputError as exc:

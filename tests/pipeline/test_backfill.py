@@ -402,6 +402,8 @@ def test_versions_and_diff_errors(source: Source) -> None:
         call_command("backfill", "diff", "--from-version", "nope", "--to-version", CANDIDATE)
     with pytest.raises(CommandError, match="needs --from-version and --to-version"):
         call_command("backfill", "diff", "--to-version", CANDIDATE)
+    with pytest.raises(CommandError, match="belong to 'youthsafe backfill diff'"):
+        call_command("backfill", "posts.jsonl", "--out", "results", "--to-version", CANDIDATE)
 
 
 def test_versions_page_shows_the_diff_to_those_allowed(

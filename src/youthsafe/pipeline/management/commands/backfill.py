@@ -80,8 +80,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["input"] in ACTIONS:
+            if options["out"]:
+                raise _unusable(f"--out belongs to a rescan, not to 'youthsafe backfill {options['input']}'")
             self._compare(options)
             return
+        if options["from_version"] or options["to_version"]:
+            raise _unusable("--from-version and --to-version belong to 'youthsafe backfill diff'")
         if not options["out"]:
             raise _unusable("--out DIR is required (where the results go)")
         if options["no_model"] and options["model"]:

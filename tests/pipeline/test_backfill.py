@@ -126,6 +126,27 @@ def test_spark_and_local_give_identical_results_and_keep_rejects(
             assert reason in next(r["reason"] for r in rejects if r["payload"] == payload)
 
 
+def test_a_model_directory_is_shipped_to_the_executors(spark: Any, archive: Path, tmp_path: Path) -> None:
+    """``--model DIR`` travels with the job as bytes (no shared filesystem): a copy of the packaged model under
+    a version name of its own, in a directory removed before the job runs, scans on the executors."""
+    from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
+
+    model = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model)
+    meta = json.loads((model / "model.json").read_text(encoding="utf-8"))
+    meta["version"] = "copy-under-test"
+    (model / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    spec = backfill.ModelSpec.build(model)
+    shutil.rmtree(model)
+    opts = backfill.Options(input=str(archive), out=str(tmp_path / "out"), engine="spark")
+    summary = backfill.run(opts, spark=spark, spec=spec)
+    assert summary.scanned == 5
+    row = _results(tmp_path / "out")["t1"]
+    assert row["model_version"] == "copy-under-test"
+    packaged = default_engine().scan([RECRUITMENT_THREAD[0]["text"]])[0].to_dict()
+    assert row["scan"] == {**packaged, "model_version": "copy-under-test"}
+
+
 def test_parquet_archive_on_spark(spark: Any, tmp_path: Path) -> None:
     import datetime as dt
 

@@ -331,8 +331,9 @@ def _prepare_out(out: str, overwrite: bool) -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def run(opts: Options, *, spark: Any = None) -> Summary:
-    """Run the backfill the options describe; raise ``BackfillError`` with a one-line reason when it cannot."""
+def run(opts: Options, *, spark: Any = None, spec: ModelSpec | None = None) -> Summary:
+    """Run the backfill the options describe; raise ``BackfillError`` with a one-line reason when it cannot.
+    ``spark``: a session to use (else one is made and stopped); ``spec``: the engine's files, read already."""
     if opts.engine not in {"local", "spark"}:
         raise BackfillError(f"unknown engine {opts.engine!r}: local or spark")
     if opts.input_format not in {"auto", "jsonl", "parquet"}:
@@ -341,7 +342,7 @@ def run(opts: Options, *, spark: Any = None) -> Summary:
         raise BackfillError("--partitions must be at least 1")
     if opts.engine == "local" and (_is_uri(opts.input) or _is_uri(opts.out)):
         raise BackfillError("--engine local reads and writes local paths only; use --engine spark for URIs")
-    spec = ModelSpec.build(opts.model_dir, opts.rules_dir, use_default_model=opts.use_default_model)
+    spec = spec or ModelSpec.build(opts.model_dir, opts.rules_dir, use_default_model=opts.use_default_model)
     fmt = input_format(opts)
     started = time.perf_counter()
     counts = _run_local(opts, fmt, spec) if opts.engine == "local" else _run_spark(opts, fmt, spec, spark)

@@ -413,6 +413,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
 
 def _run_spark(opts: Options, fmt: str, spec: ModelSpec, spark: Any) -> Counter[tuple[str, int, str]]:
     _check_spark()
+    from py4j.protocol import Py4JError
     from pyspark.errors import AnalysisException
     from pyspark.sql import SparkSession
 
@@ -423,12 +424,23 @@ def _run_spark(opts: Options, fmt: str, spec: ModelSpec, spark: Any) -> Counter[
         session = spark_session(opts.master, opts.conf)
     try:
         return _spark_job(session, opts, fmt, spec)
-    except AnalysisException as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackfillError(f"Spark cannot read or write: {first}") from exc
+    except (AnalysisException, Py4JError) as exc:
+        raise BackfillError(f"Spark cannot read or write: {_one_line(exc)}") from exc
     finally:
         if own:
             session.stop()
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of a Spark error: the JVM exception's own message when there is one (the Python side
+    only says which call failed), cut to a readable length."""
+    java = getattr(exc, "java_exception", None)
+    try:
+        text = str(java.toString()) if java is not None else str(exc)
+    except Exception:  # the JVM is gone: fall back to Python's message
+        text = str(exc)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:300]
 
 
 def _spark_job(session: Any, opts: Options, fmt: str, spec: ModelSpec) -> Counter[tuple[str, int, str]]:

@@ -197,6 +197,14 @@ def test_spark_refuses_to_overwrite_unless_asked(spark: Any, archive: Path, tmp_
     assert backfill.run(opts, spark=spark).scanned == 5
 
 
+def test_a_path_spark_cannot_read_is_a_one_line_reason(spark: Any, tmp_path: Path) -> None:
+    opts = backfill.Options(input="nosuchfs://bucket/posts.jsonl", out=str(tmp_path / "o"), engine="spark")
+    with pytest.raises(backfill.BackfillError, match=r"^Spark cannot read or write: .*nosuchfs") as caught:
+        backfill.run(opts, spark=spark)
+    assert "\n" not in str(caught.value)
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(("options", "reason"), [
     ({"input": "/no/such/archive.jsonl"}, "no such file or directory"),
     ({"input": "s3a://bucket/posts.jsonl"}, "local paths only"),

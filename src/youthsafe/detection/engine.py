@@ -132,6 +132,57 @@ class ScanResult:
         }
 
 
+    @classmethod
+    def from_dict(cls, data: Any) -> ScanResult:
+        """The result ``to_dict`` wrote (a stored or shipped scan, e.g. backfill results), checked field by
+        field: raise ``ValueError`` naming the first field that is missing or of the wrong type."""
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+
+        def get(name: str, kind: type | tuple[type, ...], *, optional: bool = False) -> Any:
+            value = data.get(name)
+            if value is None and optional:
+                return None
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+                raise ValueError(f"{name} missing or of the wrong type")
+            return value
+
+        def items(name: str, keys: dict[str, type | tuple[type, ...]]) -> list[dict[str, Any]]:
+            out = []
+            for item in get(name, list):
+                if not isinstance(item, dict) or any(
+                    not isinstance(item.get(k), t) or (isinstance(item.get(k), bool) and t in (int, (int, float)))
+                    for k, t in keys.items()
+                ):
+                    raise ValueError(f"{name}: an entry missing a field or of the wrong type")
+                out.append(item)
+            return out
+
+        level = get("risk_level", int)
+        if not 0 <= level <= 10:
+            raise ValueError("risk_level outside 0-10")
+        return cls(
+            categories=[CategoryScore(c["id"], float(c["score"]), c["flagged"])
+                        for c in items("categories", {"id": str, "score": (int, float), "flagged": bool})],
+            risk_level=level,
+            recruitment=get("recruitment", bool),
+            flagged=get("flagged", bool),
+            violation=get("violation", bool),
+            welfare=get("welfare", bool),
+            evidence=[Evidence(e["start"], e["end"], e["text"], e["category"], e["rule_id"], e["source"])
+                      for e in items("evidence", {"start": int, "end": int, "text": str, "category": str,
+                                                  "rule_id": str, "source": str})],
+            rules_fired=[RuleHit(r["rule_id"], r["category"], r["shadow"], r["version"])
+                         for r in items("rules_fired", {"rule_id": str, "category": str, "shadow": bool,
+                                                        "version": int})],
+            model_version=get("model_version", str),
+            rules_version=get("rules_version", str),
+            explanation=get("explanation", str),
+            cluster_id=get("cluster_id", int, optional=True),
+            duplicate_of=get("duplicate_of", int, optional=True),
+        )
+
+
 @dataclass
 class _Model:
     """The loaded classifier (duck-typed to ``classifier.TextModel``) or the reason there is none."""

@@ -20,18 +20,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.engine import Engine, ScanResult
-from youthsafe.pipeline import pseudonym
+from youthsafe.pipeline import pseudonym, records
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 20_000
-MAX_ID = 200
-MAX_FIELD = 200
+MAX_TEXT, MAX_ID, MAX_FIELD = records.MAX_TEXT, records.MAX_ID, records.MAX_FIELD
 
 
 @dataclass(frozen=True)
@@ -54,11 +51,13 @@ class IngestSummary:
     dead_letters: int = 0
     alerts_opened: int = 0
     alerts_joined: int = 0
+    scans_added: int = 0  # precomputed scans (backfill results) stored for posts, new or already present
     seconds: float = 0.0
     results: list[RecordResult] = field(default_factory=list)
 
     def add(self, other: IngestSummary) -> None:
-        for name in ("read", "accepted", "duplicates", "dead_letters", "alerts_opened", "alerts_joined"):
+        for name in ("read", "accepted", "duplicates", "dead_letters", "alerts_opened", "alerts_joined",
+                     "scans_added"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
 
@@ -66,7 +65,9 @@ class IngestSummary:
         rate = self.read / self.seconds if self.seconds else 0.0
         return (
             f"read {self.read}, new {self.accepted}, duplicates {self.duplicates}, dead letters {self.dead_letters}, "
-            f"alerts opened {self.alerts_opened}, joined {self.alerts_joined} ({rate:.0f} posts/s)"
+            f"alerts opened {self.alerts_opened}, joined {self.alerts_joined}"
+            + (f", precomputed scans stored {self.scans_added}" if self.scans_added else "")
+            + f" ({rate:.0f} posts/s)"
         )
 
 
@@ -87,6 +88,7 @@ class _Valid:
     thread: str
     posted_at: dt.datetime | None
     location: str
+    scan: ScanResult | None = None  # precomputed by a backfill (ingest of its results)
 
 
 @lru_cache(maxsize=1)
@@ -95,62 +97,31 @@ def default_engine() -> Engine:
     return Engine()
 
 
-def _as_text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
-    if value is None or value == "":
-        if required:
-            raise ValueError(f"missing {name}")
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"{name} must be a string or an integer")
-    text = str(value).strip()
-    if "\x00" in text:
-        raise ValueError(f"{name} contains a NUL character")
-    if len(text) > limit:
-        raise ValueError(f"{name} longer than {limit} characters")
-    if required and not text:
-        raise ValueError(f"missing {name}")
-    return text
-
-
-def _as_time(value: Any) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) / 1000 if value > 10**11 else float(value)  # epoch seconds or milliseconds
-        try:
-            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise ValueError("created_at out of range") from exc
-    if isinstance(value, str):
-        parsed = parse_datetime(value.strip().replace(" ", "T", 1)) if value.strip() else None
-        if parsed is None:
-            raise ValueError(f"created_at is not an ISO 8601 time: {value[:40]!r}")
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-    raise ValueError("created_at must be an ISO 8601 string or an epoch number")
-
-
-def validate(record: Any, position: str) -> _Valid:
-    """Check one record; raise ``ValueError`` with a reason a person can act on."""
+def validate(record: Any, position: str, *, precomputed: bool = False) -> _Valid:
+    """Check one record; raise ``ValueError`` with a reason a person can act on (records.check: the same
+    checks the Spark backfill applies). With ``precomputed``, the record's ``scan`` (backfill results) is
+    read and checked; otherwise a ``scan`` field is ignored like any other unknown field."""
     if isinstance(record, Rejected):
         raise ValueError(record.reason)
-    if not isinstance(record, Mapping):
-        raise ValueError("record is not a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing text" if text in (None, "") else "text must be a non-empty string")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"text longer than {MAX_TEXT} characters")
-    if "\x00" in text:
-        raise ValueError("text contains a NUL character")
-    return _Valid(
-        position=position,
-        external_id=_as_text(record.get("id"), "id", MAX_ID, required=True),
-        text=text,
-        author=_as_text(record.get("author"), "author", MAX_FIELD),
-        thread=_as_text(record.get("thread"), "thread", MAX_FIELD),
-        posted_at=_as_time(record.get("created_at")),
-        location=_as_text(record.get("location"), "location", MAX_FIELD),
-    )
+    c = records.check(record, timezone.get_current_timezone())
+    return _Valid(position=position, external_id=c.external_id, text=c.text, author=c.author, thread=c.thread,
+                  posted_at=c.posted_at, location=c.location, scan=_precomputed(record) if precomputed else None)
+
+
+def _precomputed(record: Mapping[str, Any]) -> ScanResult | None:
+    """The scan a backfill stored with the record, checked, or None when the record carries none."""
+    raw = record.get("scan")
+    if raw is None:
+        return None
+    try:
+        result = ScanResult.from_dict(raw)
+    except ValueError as exc:
+        raise ValueError(f"scan is not a scan result: {exc}") from exc
+    for name in ("model_version", "rules_version"):
+        given = record.get(name)
+        if given is not None and given != getattr(result, name):
+            raise ValueError(f"{name} {str(given)[:60]!r} does not match its scan's")
+    return result
 
 
 class _Places:
@@ -180,21 +151,31 @@ def ingest_batch(
     channel: str,
     positions: Sequence[str] | None = None,
     engine: Engine | None = None,
+    precomputed: bool = False,
 ) -> IngestSummary:
-    """Validate, store, scan and alert one batch. Never raises on bad records; see the module docstring."""
+    """Validate, store, scan and alert one batch. Never raises on bad records; see the module docstring.
+
+    ``precomputed`` accepts the scans records carry (backfill results loaded by the operator's ``youthsafe
+    ingest``); the push API and stream workers never pass it, so a sender cannot stand in for the engine."""
     started = time.perf_counter()
     summary = IngestSummary(read=len(records))
     positions = positions or [str(i + 1) for i in range(len(records))]
-    valid, dead = _split(records, positions)
+    valid, dead = _split(records, positions, precomputed=precomputed)
     fresh, repeats = _fresh(source, valid)
     engine = engine or default_engine()
-    scans = engine.scan([v.text for v in fresh]) if fresh else []
+    live = (engine.model_version, engine.rules_version)
+    # A precomputed scan of the live versions stands for the live scan (no second scan); any other needs one.
+    to_scan = [v for v in fresh if not _is_live(v.scan, live)]
+    scanned = dict(zip([v.external_id for v in to_scan], engine.scan([v.text for v in to_scan]) if to_scan else [],
+                       strict=True))
     with transaction.atomic():
         _store_dead_letters(source, channel, dead)
-        results = dict(zip([v.external_id for v in fresh], scans, strict=True))
+        results = {v.external_id: v.scan if v.scan is not None and _is_live(v.scan, live) else scanned[v.external_id]
+                   for v in fresh}
         inserted = _insert_posts(source, fresh, results)
         repeats += [v for v in fresh if v.external_id not in inserted]
         _scan_and_alert(inserted, results, engine, summary)
+        summary.scans_added = _store_precomputed(source, [v for v in valid if v.scan is not None], live, summary)
     summary.accepted = len(inserted)
     summary.duplicates = len(repeats)
     summary.dead_letters = len(dead)
@@ -207,12 +188,13 @@ def ingest_batch(
     return summary
 
 
-def _split(records: Sequence[Any], positions: Sequence[str]) -> tuple[list[_Valid], list[tuple[str, str, str, Any]]]:
+def _split(records: Sequence[Any], positions: Sequence[str], *,
+           precomputed: bool) -> tuple[list[_Valid], list[tuple[str, str, str, Any]]]:
     valid: list[_Valid] = []
     dead: list[tuple[str, str, str, Any]] = []
     for record, position in zip(records, positions, strict=True):
         try:
-            valid.append(validate(record, position))
+            valid.append(validate(record, position, precomputed=precomputed))
         except ValueError as exc:
             external = record.get("id") if isinstance(record, Mapping) else None
             dead.append((position, str(external or "")[:MAX_ID], str(exc), record))
@@ -297,21 +279,31 @@ def _insert_posts(source: Source, fresh: list[_Valid], results: dict[str, ScanRe
     return {v.external_id: built[v.external_id] for v in fresh if v.external_id in ids}
 
 
+def _is_live(scan: ScanResult | None, live: tuple[str, str]) -> bool:
+    return scan is not None and (scan.model_version, scan.rules_version) == live
+
+
 def _scan_and_alert(
     posts: dict[str, Post], results: dict[str, ScanResult], engine: Engine, summary: IngestSummary
 ) -> None:
     if not posts:
         return
-    from youthsafe.alerts import config
-    from youthsafe.alerts.models import OPEN_STATUSES, Alert
-    from youthsafe.alerts.services import on_post_scanned
-
-    scans = [_scan_record(post, results[eid], engine) for eid, post in posts.items()]
+    scans = [_scan_record(post, results[eid], engine.model_version, engine.rules_version)
+             for eid, post in posts.items()]
     # No conflict is possible: these posts were inserted by this very transaction, so no other transaction
     # can hold a scan of them (it cannot see them before we commit). A plain insert returns the keys
     # (RETURNING on PostgreSQL and SQLite), so nothing is read back.
     ScanRecord.objects.bulk_create(scans, batch_size=500)
-    stored = {s.post_id: s for s in scans}
+    _alert_posts(posts, {s.post_id: s for s in scans}, results, summary, fresh=True)
+
+
+def _alert_posts(posts: dict[str, Post], stored: dict[int, ScanRecord], results: dict[str, ScanResult],
+                 summary: IngestSummary, *, fresh: bool) -> None:
+    """Hand the posts whose live scan may matter to alerting (alerts/services/intake.py), in input order."""
+    from youthsafe.alerts.models import OPEN_STATUSES, Alert
+    from youthsafe.alerts.services import on_post_scanned
+    from youthsafe.alerts.services.intake import opens_alert
+
     last_alert = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # A post below the alert level matters only as a reply in an open recruitment thread (alerts/intake.py);
     # one query per batch finds those threads instead of one alerting call per ordinary post.
@@ -321,24 +313,58 @@ def _scan_and_alert(
             "thread_key", flat=True
         )
     ) if threads else set()
-    level = config.alert_level()
     touched: set[int] = set()
     for eid, post in posts.items():
         result = results[eid]
-        if not (result.risk_level >= level or result.recruitment or post.thread_key in recruiting):
+        if not (opens_alert(result.risk_level, result.recruitment) or post.thread_key in recruiting):
             continue
-        alert = on_post_scanned(post, stored[post.pk], result, fresh=True)
+        alert = on_post_scanned(post, stored[post.pk], result, fresh=fresh)
         if alert is not None:
             touched.add(alert.pk)
             if alert.recruitment and post.thread_key:
                 recruiting.add(post.thread_key)  # later replies in this same batch join it
-    summary.alerts_opened = sum(1 for pk in touched if pk > last_alert)
-    summary.alerts_joined = len(touched) - summary.alerts_opened
+    opened = sum(1 for pk in touched if pk > last_alert)
+    summary.alerts_opened += opened
+    summary.alerts_joined += len(touched) - opened
 
 
-def _scan_record(post: Post, result: ScanResult, engine: Engine) -> ScanRecord:
+def _store_precomputed(source: Source, carried: list[_Valid], live: tuple[str, str], summary: IngestSummary) -> int:
+    """Store the precomputed scans (backfill results) that are not stored yet; return how many were added.
+
+    The go-live rule: a scan of the live engine's model and rules versions is a live scan, so a stored post
+    that lacked it gets it and goes through alerting exactly as a freshly scanned post would. A scan of any
+    other version is a candidate: it is recorded (one per post and version, so a reload adds nothing) and
+    opens no alert; ``youthsafe backfill diff`` shows what it would change. (A new post loaded with a
+    candidate scan was also scanned by the live engine above, like any ingested post.)
+    """
+    if not carried:
+        return 0
+    ids = dict(Post.objects.filter(source=source, external_id__in={v.external_id for v in carried})
+               .values_list("external_id", "pk"))
+    wanted: dict[tuple[int, str, str], _Valid] = {}
+    for v in carried:
+        if v.scan is not None and v.external_id in ids:
+            wanted.setdefault((ids[v.external_id], v.scan.model_version, v.scan.rules_version), v)
+    have = set(ScanRecord.objects.filter(post_id__in={k[0] for k in wanted})
+               .values_list("post_id", "model_version", "rules_version"))
+    missing = {k: v for k, v in wanted.items() if k not in have}
+    ScanRecord.objects.bulk_create(
+        [_scan_record(Post(pk=k[0]), v.scan, k[1], k[2]) for k, v in missing.items() if v.scan is not None],
+        batch_size=500, ignore_conflicts=True)
+    now_live = {k[0]: v for k, v in missing.items() if (k[1], k[2]) == live}
+    if now_live:
+        posts = Post.objects.select_related("jurisdiction").in_bulk(list(now_live))
+        stored = {s.post_id: s for s in ScanRecord.objects.filter(
+            post_id__in=list(now_live), model_version=live[0], rules_version=live[1])}
+        ordered = {v.external_id: posts[pk] for pk, v in now_live.items()}
+        results = {v.external_id: v.scan for v in now_live.values() if v.scan is not None}
+        _alert_posts(ordered, stored, results, summary, fresh=False)
+    return len(missing)
+
+
+def _scan_record(post: Post, result: ScanResult, model_version: str, rules_version: str) -> ScanRecord:
     return ScanRecord(
-        post=post, model_version=engine.model_version, rules_version=engine.rules_version,
+        post=post, model_version=model_version, rules_version=rules_version,
         risk_level=result.risk_level, flagged=result.flagged, recruitment=result.recruitment,
         categories=[c.id for c in result.categories if c.flagged], result=result.to_dict(),
     )

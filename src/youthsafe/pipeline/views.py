@@ -164,3 +164,37 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         "title": _("Revoke token %(p)s") % {"p": token.prefix}, "form": form, "token": token,
         "cancel_url": reverse("pipeline:source_tokens", args=[token.source_id]), "danger": True})
 
+
+
+@permission_required(Permission.POST_VIEW)
+def versions_page(request: HttpRequest) -> HttpResponse:
+    """Model versions with their scans over my jurisdictions' posts, and what a version would change: the
+    alerts it would add and drop against another (pipeline/versions.py). Read only: a diff decides nothing."""
+    from youthsafe.alerts import presenters
+    from youthsafe.pipeline import versions
+
+    user = acting_user(request)
+    sources = list(Source.objects.visible_to(user))
+    posts = Post.objects.visible_to(user)
+    chosen = next((s for s in sources if str(s.pk) == request.GET.get("source", "")), None)
+    if chosen is not None:
+        posts = posts.filter(source=chosen)
+    rows = versions.version_rows(posts)
+    keys = {f"{r['model_version']}|{r['rules_version']}": r for r in rows}
+    old_key, new_key = request.GET.get("from", ""), request.GET.get("to", "")
+    result = None
+    if old_key in keys and new_key in keys and old_key != new_key:
+        old, new = keys[old_key], keys[new_key]
+        result = versions.diff(posts, versions.Version(old["model_version"], old["rules_version"]),
+                               versions.Version(new["model_version"], new["rules_version"]))
+    sides = [] if result is None else [
+        {"name": name, "title": title, "side": side,
+         "categories": [{**b, "count": side.by_category[b["id"]]}
+                        for b in presenters.category_badges(sorted(side.by_category))],
+         "levels": [{"level": level, "count": n, "class": presenters.level_class(level)}
+                    for level, n in sorted(side.by_level.items(), reverse=True)]}
+        for name, title, side in (("added", _("Alerts it would add"), result.added),
+                                  ("dropped", _("Alerts it would no longer open"), result.dropped))]
+    context = {"sources": sources, "chosen": chosen, "rows": [{"key": k, **r} for k, r in keys.items()],
+               "old_key": old_key, "new_key": new_key, "diff": result, "sides": sides}
+    return render(request, "pipeline/versions.html", context)

@@ -49,6 +49,14 @@ class _Finding:
     categories: list[str]
 
 
+def opens_alert(level: int, recruitment: bool) -> bool:
+    """The alert-level decision, in one place: a post opens an alert (or, in an open one, counts as a member)
+    when its risk level reaches ``YOUTHSAFE_ALERT_LEVEL`` or it recruits for a group suicide. Ingestion uses it
+    to pick the posts worth an alerting call, and ``youthsafe backfill diff`` to tell what a model version
+    would open."""
+    return min(max(int(level or 0), 0), 10) >= config.alert_level() or bool(recruitment)
+
+
 def _finding(result: ScanResult) -> _Finding:
     level = min(max(int(result.risk_level or 0), 0), 10)
     categories = sorted({str(c.id) for c in (result.categories or []) if getattr(c, "flagged", False)})
@@ -106,7 +114,7 @@ def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.da
         existing = AlertPost.objects.filter(post=post).select_related("alert").first()
         if existing is not None:
             return existing.alert  # the same post again (replay, retry, re-scan): nothing changes
-    opens = finding.level >= config.alert_level() or finding.recruitment
+    opens = opens_alert(finding.level, finding.recruitment)
     when = post.posted_at or now
     by_thread, by_author = _candidates(post, when)
     target = by_thread or by_author

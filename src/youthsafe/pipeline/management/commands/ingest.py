@@ -16,6 +16,7 @@ from youthsafe.pipeline.models import Source, SourceKind
 from youthsafe.pipeline.services import IngestSummary, Rejected, ingest_batch, iter_batches
 
 EXIT_SOME_BAD = 3
+PRECOMPUTED = ("scan", "model_version", "rules_version")
 EXIT_UNUSABLE = 2  # the contract of architecture.md: unusable input exits 2 with a one-line reason
 
 
@@ -25,13 +26,17 @@ def _unusable(reason: str) -> CommandError:
 
 class Command(BaseCommand):
     help = (
-        "Ingest posts from a JSONL or CSV file (id, text, author, thread, created_at, location). Posts already "
-        "stored for the source are skipped, so running it twice adds nothing. Exit 0 when every line was "
-        "accepted or already present, 3 when some lines went to the dead-letter table, 2 on unusable input."
+        "Ingest posts from a JSONL or CSV file, or a directory of part files such as 'youthsafe backfill' writes "
+        "(id, text, author, thread, created_at, location; backfill results also carry their scan). Posts "
+        "already stored for the source are skipped, so running it twice adds nothing. A precomputed scan of the "
+        "live model and rules versions counts as the live scan; one of another version is stored as a candidate "
+        "and opens no alert. Exit 0 when every line was accepted or already present, 3 when some lines went to "
+        "the dead-letter table, 2 on unusable input."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="JSONL file, .csv/.tsv file, or - for JSONL on stdin")
+        parser.add_argument("file", help="JSONL file, .csv/.tsv file, a directory of part files (names starting "
+                            "with _ or . are skipped), or - for JSONL on stdin")
         parser.add_argument("--source", required=True, help="source name (slug), e.g. weibo-collector")
         parser.add_argument("--create-source", action="store_true", help="create the source if it does not exist")
         parser.add_argument("--jurisdiction", help="code of the new source's default jurisdiction")
@@ -45,8 +50,8 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise _unusable("--batch-size must be at least 1")
         path = options["file"]
-        if path != "-" and not Path(path).is_file():
-            raise _unusable(f"no such file: {path}")
+        if path != "-" and not Path(path).is_file() and not Path(path).is_dir():
+            raise _unusable(f"no such file or directory: {path}")
         total = IngestSummary()
         fields = {k: options[f"{k}_field"] for k in ("id", "text", "author", "thread", "time", "location")}
         progress = sys.stderr.isatty()
@@ -54,7 +59,7 @@ class Command(BaseCommand):
             for chunk in iter_batches(self._records(path, fields), options["batch_size"]):
                 records = [r for _pos, r in chunk]
                 positions = [pos for pos, _r in chunk]
-                total.add(ingest_batch(source, records, channel="file", positions=positions))
+                total.add(ingest_batch(source, records, channel="file", positions=positions, precomputed=True))
                 if progress:
                     sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad")
         except InputError as exc:
@@ -84,17 +89,32 @@ class Command(BaseCommand):
             raise _unusable("--create-source needs --jurisdiction with an existing jurisdiction code")
         return Source.objects.create(name=options["source"], kind=SourceKind.FILE, jurisdiction=place)
 
+    @classmethod
+    def _records(cls, path: str, fields: dict[str, str]) -> Iterator[tuple[str, Any]]:
+        """(position, record) pairs with the project's field names; bad lines pass through to be dead-lettered.
+        A directory is read file by file in name order, each line's position naming its file."""
+        if path != "-" and Path(path).is_dir():
+            files = sorted(p for p in Path(path).iterdir() if p.is_file() and not p.name.startswith(("_", ".")))
+            if not files:
+                raise _unusable(f"no files in {path}")
+            for f in files:
+                yield from cls._file_records(str(f), fields, prefix=f"{f.name} ")
+            return
+        yield from cls._file_records(path, fields, prefix="")
+
     @staticmethod
-    def _records(path: str, fields: dict[str, str]) -> Iterator[tuple[str, Any]]:
-        """(position, record) pairs with the project's field names; bad lines pass through to be dead-lettered."""
-        wanted = [f for f in fields.values() if f]
+    def _file_records(path: str, fields: dict[str, str], *, prefix: str) -> Iterator[tuple[str, Any]]:
+        wanted = [f for f in fields.values() if f] + list(PRECOMPUTED)
         for item in read_records(path, fields=wanted, required=[fields["id"], fields["text"]]):
             if isinstance(item, BadLine):
-                yield f"line {item.line}", Rejected(item.reason)
+                yield f"{prefix}line {item.line}", Rejected(item.reason)
             elif isinstance(item, Record):
                 values = item.values
-                yield f"line {item.line}", {
+                record = {
                     "id": values.get(fields["id"]), "text": values.get(fields["text"]),
                     "author": values.get(fields["author"]), "thread": values.get(fields["thread"]),
                     "created_at": values.get(fields["time"]), "location": values.get(fields["location"]),
                 }
+                # A backfill's results carry their scan and its versions (pipeline/backfill.py).
+                record.update({k: values[k] for k in PRECOMPUTED if k in values})
+                yield f"{prefix}line {item.line}", record

@@ -1,0 +1,180 @@
+"""Model versions side by side, before one goes live: the scans each version holds, and which posts and
+threads a version would open an alert for that another would not (and the reverse).
+
+The decision is the alerts app's own (``alerts.services.intake.opens_alert``: risk level at or above
+``YOUTHSAFE_ALERT_LEVEL``, or recruitment for a group suicide), applied to the stored scan records of both
+versions over the posts both have scanned. Nothing here changes a record: people decide whether a version
+goes live. Authors never appear (not even as pseudonyms): posts are named by their id, source and external
+id, threads by the platform's thread key.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet
+
+from youthsafe.pipeline.models import Post, ScanRecord
+
+EXAMPLES = 10
+
+
+class VersionError(ValueError):
+    """A version that has no scans, or a model version scanned under several rule versions."""
+
+
+@dataclass(frozen=True)
+class Version:
+    model_version: str
+    rules_version: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"model_version": self.model_version, "rules_version": self.rules_version}
+
+
+def live_version() -> Version:
+    """The versions of the engine ingestion scans with: its scans are the ones that open alerts."""
+    from youthsafe.pipeline.services import default_engine
+
+    engine = default_engine()
+    return Version(engine.model_version, engine.rules_version)
+
+
+def version_rows(posts: QuerySet[Post]) -> list[dict[str, Any]]:
+    """Each (model, rules) version with its scans among ``posts``, flagged scans and first/last scan time."""
+    rows = (ScanRecord.objects.filter(post__in=posts).order_by().values("model_version", "rules_version")
+            .annotate(scans=Count("pk"), first=Min("scanned_at"), last=Max("scanned_at")))
+    flagged = {
+        (r["model_version"], r["rules_version"]): r["n"]
+        for r in ScanRecord.objects.filter(post__in=posts, flagged=True).order_by()
+        .values("model_version", "rules_version").annotate(n=Count("pk"))
+    }
+    live = live_version()
+    out = []
+    for r in sorted(rows, key=lambda r: r["last"], reverse=True):
+        key = (r["model_version"], r["rules_version"])
+        out.append({**r, "flagged": flagged.get(key, 0), "live": Version(*key) == live})
+    return out
+
+
+def resolve(posts: QuerySet[Post], model_version: str, rules_version: str = "") -> Version:
+    """The version named by a model version (and, when it was scanned under several, its rules version)."""
+    found = sorted(set(ScanRecord.objects.filter(post__in=posts, model_version=model_version).order_by()
+                       .values_list("rules_version", flat=True).distinct()))
+    if rules_version:
+        if rules_version not in found:
+            raise VersionError(f"no scans of model {model_version!r} with rules {rules_version!r}")
+        return Version(model_version, rules_version)
+    if not found:
+        raise VersionError(f"no scans of model version {model_version!r}")
+    if len(found) > 1:
+        raise VersionError(f"model version {model_version!r} was scanned with {len(found)} rule versions "
+                           f"({', '.join(found)}): name one")
+    return Version(model_version, found[0])
+
+
+@dataclass
+class Side:
+    """Posts that open an alert under one version and not the other."""
+
+    posts: int = 0
+    threads: int = 0
+    recruitment: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_level: Counter[int] = field(default_factory=Counter)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"posts": self.posts, "threads": self.threads, "recruitment": self.recruitment,
+                "by_category": dict(sorted(self.by_category.items())),
+                "by_level": {str(k): v for k, v in sorted(self.by_level.items(), reverse=True)},
+                "examples": self.examples}
+
+
+@dataclass
+class Diff:
+    old: Version
+    new: Version
+    alert_level: int
+    compared: int = 0
+    only_old: int = 0
+    only_new: int = 0
+    alerting_old: int = 0
+    alerting_new: int = 0
+    added: Side = field(default_factory=Side)
+    dropped: Side = field(default_factory=Side)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": self.old.as_dict(), "to": self.new.as_dict(), "alert_level": self.alert_level,
+                "posts_compared": self.compared, "posts_only_from": self.only_old, "posts_only_to": self.only_new,
+                "alerting_from": self.alerting_old, "alerting_to": self.alerting_new,
+                "added": self.added.as_dict(), "dropped": self.dropped.as_dict()}
+
+    def lines(self) -> list[str]:
+        """The diff for a terminal: counts first, then examples."""
+        out = [f"from model {self.old.model_version} (rules {self.old.rules_version})",
+               f"to   model {self.new.model_version} (rules {self.new.rules_version})",
+               f"posts scanned by both: {self.compared} (only from: {self.only_old}, only to: {self.only_new}); "
+               f"alert level {self.alert_level}",
+               f"posts that would open an alert: {self.alerting_old} -> {self.alerting_new}"]
+        for name, side in (("added", self.added), ("dropped", self.dropped)):
+            cats = ", ".join(f"{k} {v}" for k, v in sorted(side.by_category.items())) or "none"
+            levels = ", ".join(f"{k}: {v}" for k, v in sorted(side.by_level.items(), reverse=True)) or "none"
+            out.append(f"{name}: {side.posts} post(s) in {side.threads} thread(s), recruitment {side.recruitment}; "
+                       f"by category: {cats}; by level: {levels}")
+            out.extend(f"  post {e['post']} ({e['source']}:{e['external_id']}"
+                       f"{', thread ' + e['thread'] if e['thread'] else ''}): level {e['from_level']} -> "
+                       f"{e['to_level']}, categories {','.join(e['categories']) or '-'}" for e in side.examples)
+        return out
+
+
+def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = EXAMPLES) -> Diff:
+    """Compare the scans of ``old`` and ``new`` over the posts both scanned (see the module docstring)."""
+    from youthsafe.alerts import config
+    from youthsafe.alerts.services.intake import opens_alert
+
+    fields = ("post_id", "risk_level", "recruitment", "categories")
+
+    def scans(v: Version) -> dict[int, tuple[int, bool, list[str]]]:
+        qs = ScanRecord.objects.filter(post__in=posts, model_version=v.model_version, rules_version=v.rules_version)
+        return {pid: (level, rec, list(cats or [])) for pid, level, rec, cats in qs.order_by().values_list(*fields)}
+
+    a, b = scans(old), scans(new)
+    result = Diff(old, new, config.alert_level())
+    both = sorted(set(a) & set(b))
+    result.compared, result.only_old, result.only_new = len(both), len(set(a) - set(b)), len(set(b) - set(a))
+    info = {p["pk"]: p for p in Post.objects.filter(pk__in=both).values("pk", "source__name", "external_id",
+                                                                     "thread_key")}
+    thread_open: dict[tuple[str, str], list[bool]] = {}
+    changed: dict[str, list[tuple[int, tuple[int, bool, list[str]], tuple[int, bool, list[str]]]]] = {
+        "added": [], "dropped": []}
+    for pid in both:
+        opens_a, opens_b = opens_alert(a[pid][0], a[pid][1]), opens_alert(b[pid][0], b[pid][1])
+        result.alerting_old += opens_a
+        result.alerting_new += opens_b
+        p = info[pid]
+        key = (p["source__name"], p["thread_key"] or f"post-{pid}")  # a post outside any thread is its own
+        seen = thread_open.setdefault(key, [False, False])
+        seen[0], seen[1] = seen[0] or opens_a, seen[1] or opens_b
+        if opens_b and not opens_a:
+            changed["added"].append((pid, a[pid], b[pid]))
+        elif opens_a and not opens_b:
+            changed["dropped"].append((pid, a[pid], b[pid]))
+    result.added.threads = sum(1 for o, n in thread_open.values() if n and not o)
+    result.dropped.threads = sum(1 for o, n in thread_open.values() if o and not n)
+    for name, side in (("added", result.added), ("dropped", result.dropped)):
+        for pid, sa, sb in changed[name]:
+            deciding = sb if name == "added" else sa  # the scan that opens the alert
+            side.posts += 1
+            side.recruitment += deciding[1]
+            side.by_level[deciding[0]] += 1
+            side.by_category.update(deciding[2])
+            if len(side.examples) < examples:
+                p = info[pid]
+                side.examples.append({"post": pid, "source": p["source__name"], "external_id": p["external_id"],
+                                      "thread": p["thread_key"], "from_level": sa[0], "to_level": sb[0],
+                                      "from_recruitment": sa[1], "to_recruitment": sb[1],
+                                      "categories": sorted(deciding[2])})
+    return result

@@ -386,3 +386,13 @@ def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str
     assert stored == total, f"{stored} of {total} stored; worker log: {log.read_text()[-2000:]}"
     assert _count(fault_db, "SELECT count(*) FROM pipeline_scanrecord") == total
     assert _count(fault_db, "SELECT count(*) FROM alerts_alert WHERE thread_key = 'th-1'") == 1
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"text": ' + b"1" * 5000 + b"}", b"\xff"])
+def test_decode_turns_any_undecodable_message_into_a_reason(data: bytes) -> None:
+    """Found by fuzzing: absurd nesting (RecursionError) and a 5,000-digit number (ValueError) escaped decode."""
+    from youthsafe.pipeline.stream import decode
+
+    item = decode("posts.feed", data, "3", "posts.>", last_delivery=False)
+    assert item.reason.startswith("not valid JSON")
+    assert item.source == "feed"

@@ -116,8 +116,8 @@ def _as_time(value: Any) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) / 1000 if value > 10**11 else float(value)  # epoch seconds or milliseconds
         try:
+            seconds = float(value) / 1000 if value > 10**11 else float(value)  # epoch seconds or milliseconds
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise ValueError("created_at out of range") from exc
@@ -125,7 +125,12 @@ def _as_time(value: Any) -> dt.datetime | None:
         parsed = parse_datetime(value.strip().replace(" ", "T", 1)) if value.strip() else None
         if parsed is None:
             raise ValueError(f"created_at is not an ISO 8601 time: {value[:40]!r}")
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        aware = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        try:
+            aware.astimezone(dt.UTC)  # stored in UTC: year 1 or 9999 in a zone can fall outside it
+        except OverflowError as exc:
+            raise ValueError("created_at out of range") from exc
+        return aware
     raise ValueError("created_at must be an ISO 8601 string or an epoch number")
 
 

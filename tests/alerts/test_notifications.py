@@ -121,3 +121,12 @@ def test_escalate_command_sends_overdue_to_leaders(
     subjects = [m.subject for m in mail.outbox]
     assert any("已超时" in s for s in subjects)
     assert all(m.to == ["leader@example.cn"] for m in mail.outbox)
+
+
+@pytest.mark.parametrize("raw", ["2026-02-30T10:00:00", "yesterday"])
+def test_now_option_that_is_not_a_real_time_is_a_command_error(raw: str) -> None:
+    """Found by fuzzing: a well-formed but impossible time (February 30) raised ValueError with a traceback."""
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="not a date and time"):
+        call_command("alerts", "escalate", "--now", raw)

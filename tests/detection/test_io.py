@@ -77,3 +77,19 @@ def test_text_fields_override(tmp_path: Path) -> None:
     assert rows == [Record(1, {"text": "a", "label": 3})]
     rows = list(read_records(p, fields=["text"], required=["text", "label"], text_fields=["label"]))
     assert isinstance(rows[0], BadLine)
+
+
+def test_a_number_past_the_digit_limit_and_an_oversize_csv_cell_are_bad_lines(tmp_path: Path) -> None:
+    """Found by fuzzing: both raised out of the reader (ValueError, csv.Error) and ended the whole run."""
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"text": "a", "n": ' + "1" * 5000 + '}\n{"text": "b"}\n', encoding="utf-8")
+    items = _read(jsonl)
+    assert isinstance(items[0], BadLine)
+    assert "too many digits" in items[0].reason
+    assert isinstance(items[1], Record)
+    table = tmp_path / "in.csv"
+    table.write_text('text\n"' + "x" * 200_000 + '"\nnext\n', encoding="utf-8")
+    items = _read(table)
+    assert isinstance(items[0], BadLine)
+    assert "unreadable CSV line" in items[0].reason
+    assert [i.values["text"] for i in items if isinstance(i, Record)] == ["next"]

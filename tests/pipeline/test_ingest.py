@@ -158,3 +158,18 @@ def test_near_duplicate_clusters_reach_the_posts(source: Source) -> None:
     clusters = dict(Post.objects.values_list("external_id", "cluster_id"))
     assert clusters["s1"] is not None
     assert clusters["s1"] == clusters["s2"] != clusters["o1"]
+
+
+def test_times_outside_what_utc_can_hold_are_dead_letters_not_a_crash(source: Source) -> None:
+    """Found by fuzzing: year 1 in the local zone is before UTC's year 1, and the batch failed on insert with
+    OverflowError; an epoch number past a float failed in validate."""
+    summary = ingest_batch(source, [
+        {"id": "a", "text": "帖子", "created_at": "0001-01-01T00:00:00"},
+        {"id": "b", "text": "帖子", "created_at": "9999-12-31T23:59:59-14:00"},
+        {"id": "c", "text": "帖子", "created_at": 10**400},
+        {"id": "d", "text": "帖子", "created_at": "2026-11-28T10:00:00+08:00"},
+    ], channel="http")
+    assert [(r.external_id, r.status, r.reason) for r in sorted(summary.results, key=lambda r: r.external_id)] == [
+        ("a", "dead_letter", "created_at out of range"), ("b", "dead_letter", "created_at out of range"),
+        ("c", "dead_letter", "created_at out of range"), ("d", "accepted", "")]
+    assert Post.objects.filter(source=source).count() == 1

@@ -545,3 +545,13 @@ def test_a_stalled_worker_beside_a_healthy_one_loses_and_doubles_nothing(fault_d
     new = [int(re.search(r"new (\d+),", log.read_text().splitlines()[-1]).group(1)) for log in logs]  # type: ignore[union-attr]
     assert sum(new) == total  # each post counted new exactly once, across both workers
     assert min(new) > 0  # both took part
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"text": ' + b"1" * 5000 + b"}", b"\xff"])
+def test_decode_turns_any_undecodable_message_into_a_reason(data: bytes) -> None:
+    """Found by fuzzing: absurd nesting (RecursionError) and a 5,000-digit number (ValueError) escaped decode."""
+    from youthsafe.pipeline.stream import decode
+
+    item = decode("posts.feed", data, "3", "posts.>", last_delivery=False)
+    assert item.reason.startswith("not valid JSON")
+    assert item.source == "feed"

@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 
 from tests.conftest import Tree
 from tests.reports.records import END, START, build, expected, expected_levels
@@ -107,3 +108,17 @@ def test_indicator_keys_are_unique_and_apps_follow_the_settings() -> None:
     assert len(keys) == len(set(keys))
     apps = {i.records().model._meta.app_label for i in ind.all_indicators()}
     assert apps <= {*settings.YOUTHSAFE_APPS}
+
+
+def test_dates_outside_the_countable_range_are_a_scope_error(tree: Tree, make_user: Callable[..., User],
+                                                             login: Callable[[User], Client]) -> None:
+    """Found by fuzzing: 0001-01-01 or 9999-12-31 overflowed turning the period into aware datetimes (a 500)."""
+    from youthsafe.reports import stats
+
+    with pytest.raises(stats.ScopeError, match="1900-01-01"):
+        stats.scope_for(None, "0001-01-01", "", None)
+    with pytest.raises(stats.ScopeError, match="1900-01-01"):
+        stats.scope_for(None, "", "9999-12-31", None)
+    assert stats.scope_for(None, "1900-01-01", "2999-12-31", None).end == stats.LAST_DATE
+    response = login(make_user("leader")).get("/api/reports/indicators", {"date_from": "0001-01-01"})
+    assert response.status_code == 422

@@ -24,13 +24,11 @@ from youthsafe.core import audit
 from youthsafe.core.access import require
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission as Perm
+from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.pipeline.models import Post
 
 router = Router(tags=["alerts"])
 
-
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
 
 
 class ReasonIn(Schema):
@@ -66,7 +64,7 @@ class LabelIn(Schema):
     note: str = ""
 
 
-class ReportIn(Schema):
+class DispatchReportIn(Schema):
     report: str
 
 
@@ -74,7 +72,7 @@ class ResultIn(Schema):
     result: str
 
 
-_ERR: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERR: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _summary(alert: Alert, now: Any) -> dict[str, Any]:
@@ -127,7 +125,8 @@ def list_alerts(request: HttpRequest, status: str = "", level: int = 0, limit: i
     now = timezone.now()
     alerts = Alert.objects.owned_by(user).select_related("jurisdiction", "claimed_by").filter(level__gte=level)
     alerts = alerts.filter(status=status) if status else alerts.filter(status__in=OPEN_STATUSES)
-    page = presenters.queue_order(alerts, now)[offset: offset + max(1, min(limit, 500))]
+    limit, offset = window(limit, offset)
+    page = presenters.queue_order(alerts, now)[offset: offset + limit]
     return [_summary(a, now) for a in page]
 
 
@@ -249,7 +248,7 @@ def acknowledge_dispatch(request: HttpRequest, dispatch_id: int) -> dict[str, An
 
 
 @router.post("/dispatches/{dispatch_id}/report", response={200: dict[str, Any], **_ERR})
-def report_back(request: HttpRequest, dispatch_id: int, payload: ReportIn) -> dict[str, Any]:
+def report_back(request: HttpRequest, dispatch_id: int, payload: DispatchReportIn) -> dict[str, Any]:
     user, obj = _record(request, Perm.ALERT_RESPOND, "dispatch", dispatch_id)
     assert isinstance(obj, Dispatch)  # noqa: S101  (find("dispatch") returns dispatches)
     d = s.do_report_back(obj, actor=user, report=payload.report)

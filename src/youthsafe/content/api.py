@@ -16,17 +16,11 @@ from youthsafe.content import services
 from youthsafe.content.models import ContentItem, PublicReport
 from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.roles import Permission as Perm
+from youthsafe.core.schemas import ErrorOut, window
 
 router = Router(tags=["content"])
 
 
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
-
-
-def _window(limit: int, offset: int) -> tuple[int, int]:
-    """Clamp paging parameters: 1..500 records from offset >= 0."""
-    return max(1, min(limit, 500)), max(0, offset)
 
 
 _ERR: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -107,7 +101,7 @@ def _item(item: ContentItem) -> ItemOut:
 def list_items(request: HttpRequest, status: str = "", limit: int = 100,
                offset: int = 0) -> list[ItemOut]:
     user = require(request.user, Perm.CONTENT_VIEW)
-    limit, offset = _window(limit, offset)
+    limit, offset = window(limit, offset)
     qs = ContentItem.objects.visible_to(user).select_related("jurisdiction", "platform")
     if status:
         qs = qs.filter(status=status)
@@ -134,7 +128,7 @@ class ReportOut(Schema):
 @router.get("/reports", response={200: list[ReportOut], **_ERR})
 def list_reports(request: HttpRequest, status: str = "", limit: int = 100) -> list[ReportOut]:
     user = require(request.user, Perm.REPORT_TRIAGE)
-    limit, _offset = _window(limit, 0)
+    limit, _offset = window(limit, 0)
     qs = PublicReport.objects.visible_to(user)
     if status:
         qs = qs.filter(status=status)

@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from youthsafe import __version__
 
-api = NinjaAPI(
+
+class YouthSafeAPI(NinjaAPI):
+    """The API, whose OpenAPI document also lists what ninja answers before a view runs: 400 to a request body
+    it cannot parse (broken JSON) and 401 to a caller without the authentication an operation needs. The
+    views' own answers are declared where they are written."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {"description": "Error", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault(400, error)
+                if operation.get("security"):
+                    operation["responses"].setdefault(401, error)
+        return schema
+
+
+api = YouthSafeAPI(
     title="YouthSafe API",
     version=__version__,
     description="Registry, supervision, content, leads, early warning, outreach and reports. "
@@ -21,10 +43,6 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
 )
-
-
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
 
 
 @api.exception_handler(PermissionDenied)

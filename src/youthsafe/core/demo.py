@@ -16,7 +16,7 @@ from django.db import transaction
 from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
 from youthsafe.core.roles import Role
 
-DEMO_PASSWORD = "demo-youthsafe-2026"
+DEMO_PASSWORD = "demo-youthsafe-2026"  # the published demo password  # nosec B105
 
 # (code, name, English name, kind, parent code)
 PLACES: list[tuple[str, str, str, JurisdictionKind, str | None]] = [

@@ -84,7 +84,7 @@ def docx_to_pdf(data: bytes, *, timeout: float = 120.0) -> bytes:
         source.write_bytes(data)
         env = {**os.environ, "HOME": str(work)}
         try:
-            result = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
+            result = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell  # nosec B603
                 [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--norestore",
                  "--convert-to", "pdf", "--outdir", str(work), str(source)],
                 capture_output=True, timeout=timeout, check=False, env=env,

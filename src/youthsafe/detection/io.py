@@ -103,6 +103,9 @@ def _read_jsonl(
         except RecursionError:
             yield BadLine(lineno, "not valid JSON: nested too deeply")
             continue
+        except ValueError:  # an integer past Python's 4,300-digit conversion limit
+            yield BadLine(lineno, "not valid JSON: a number with too many digits")
+            continue
         if not isinstance(obj, dict):
             yield BadLine(lineno, f"expected a JSON object, got {_json_type(obj)}")
             continue
@@ -120,14 +123,25 @@ def _read_table(
         # Undecodable bytes become U+FFFD rather than aborting the table: one bad cell must not lose the file.
         lines = _decoded_lines(fh)
         reader = csv.reader(lines, delimiter=delimiter)
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InputError(f"{p.name}: unreadable header: {exc}") from exc
         if header is None:
             return
         missing = [f for f in required if f not in header]
         if missing:
             raise InputError(f"{p.name}: header has no column {', '.join(repr(m) for m in missing)}")
         start = reader.line_num + 1
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # a cell past the csv module's field limit; the reader goes on after it
+                lineno, start = start, reader.line_num + 1
+                yield BadLine(lineno, f"unreadable CSV line: {exc}")
+                continue
             lineno, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
 from youthsafe.core.roles import Permission as Perm
+from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.leads import services
 from youthsafe.leads.models import Case, Lead, LeadSource
 from youthsafe.registry.models import Platform
@@ -18,13 +19,6 @@ from youthsafe.registry.models import Platform
 router = Router(tags=["leads"])
 
 
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
-
-
-def _window(limit: int, offset: int) -> tuple[int, int]:
-    """Clamp paging parameters: 1..500 records from offset >= 0."""
-    return max(1, min(limit, 500)), max(0, offset)
 
 
 _ERR: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -64,7 +58,7 @@ def _out(lead: Lead) -> LeadOut:
 def list_leads(request: HttpRequest, status: str = "", limit: int = 100,
                offset: int = 0) -> list[LeadOut]:
     user = require(request.user, Perm.LEAD_VIEW)
-    limit, offset = _window(limit, offset)
+    limit, offset = window(limit, offset)
     qs = Lead.objects.visible_to(user).select_related("jurisdiction", "platform").prefetch_related("content_items")
     if status:
         qs = qs.filter(status=status)
@@ -108,7 +102,7 @@ class CaseOut(Schema):
 @router.get("/cases", response={200: list[CaseOut], **_ERR})
 def list_cases(request: HttpRequest, limit: int = 100) -> list[CaseOut]:
     user = require(request.user, Perm.CASE_VIEW)
-    limit, _offset = _window(limit, 0)
+    limit, _offset = window(limit, 0)
     qs = Case.objects.visible_to(user).select_related("platform")
     return [CaseOut(id=c.pk, reference=c.reference, title=c.title, platform=c.platform.name,
                     check_status=c.check_status, check_reference=c.check_reference, opened_at=c.opened_at,

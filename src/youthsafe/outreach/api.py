@@ -12,15 +12,15 @@ from ninja import Query, Router, Schema, Status
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
+from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.outreach import services
 from youthsafe.outreach.models import OutreachEvent
 
 router = Router(tags=["outreach"])
 
 
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
 
+_ERR: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 class MaterialIO(Schema):
     kind: str
@@ -84,7 +84,7 @@ def _user(request: HttpRequest, permission: Permission) -> User:
     return require(request.user, permission)
 
 
-@router.get("/events", response=list[EventOut])
+@router.get("/events", response={200: list[EventOut], **_ERR})
 def list_events(request: HttpRequest, filters: Query[EventFilter]) -> list[EventOut]:
     """Events the caller may see, newest first; filter by date range, kind, status and jurisdiction subtree."""
     user = _user(request, Permission.OUTREACH_VIEW)
@@ -102,17 +102,17 @@ def list_events(request: HttpRequest, filters: Query[EventFilter]) -> list[Event
     if jurisdiction is not None:
         place = jurisdictions_of(user).filter(pk=jurisdiction).first()
         events = events.filter(jurisdiction__path__startswith=place.path) if place else events.none()
-    limit = max(1, min(limit, 1000))
-    return [_out(e) for e in events[max(offset, 0):max(offset, 0) + limit]]
+    limit, offset = window(limit, offset, max_limit=1000)
+    return [_out(e) for e in events[offset:offset + limit]]
 
 
-@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut})
+@router.get("/events/{event_id}", response={200: EventOut, **_ERR})
 def get_event(request: HttpRequest, event_id: int) -> EventOut:
     user = _user(request, Permission.OUTREACH_VIEW)
     return _out(get_visible_or_404(OutreachEvent.objects.select_related("jurisdiction"), user, pk=event_id))
 
 
-@router.post("/events", response={201: EventOut, 403: ErrorOut, 422: ErrorOut})
+@router.post("/events", response={201: EventOut, **_ERR})
 def create_event(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
     """Record an event (``held`` true: already held, with audience and materials)."""
     user = _user(request, Permission.OUTREACH_RECORD)

@@ -27,6 +27,7 @@ from youthsafe.core import audit
 from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
+from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.pipeline import deadletters, tokens
 from youthsafe.pipeline.models import ApiToken, DeadLetter, Post, Source
 from youthsafe.pipeline.services import ingest_batch
@@ -37,9 +38,6 @@ MAX_RECORDS = 1000
 # 1,000 records of a few kB each; a larger body is refused before it is parsed.
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
-
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
 
 
 class RecordResultOut(Schema):
@@ -172,7 +170,7 @@ def _jurisdiction(j: Any) -> dict[str, Any]:
     return {"id": j.pk, "code": j.code, "name": j.name}
 
 
-@router.get("/sources", response={200: list[SourceOut], 403: ErrorOut})
+@router.get("/sources", response={200: list[SourceOut], 401: ErrorOut, 403: ErrorOut})
 def list_sources(request: HttpRequest) -> list[dict[str, Any]]:
     """Sources of the caller's jurisdictions, with their post counts and unresolved dead letters."""
     user = require(request.user, Permission.POST_VIEW)
@@ -207,14 +205,13 @@ class DeadLetterOut(Schema):
     resolved_at: Any
 
 
-@router.get("/dead-letters", response={200: list[DeadLetterOut], 403: ErrorOut})
+@router.get("/dead-letters", response={200: list[DeadLetterOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def list_dead_letters(request: HttpRequest, resolved: bool = False, limit: int = 100,
                       offset: int = 0) -> list[dict[str, Any]]:
     """Dead letters of sources in the caller's jurisdictions, newest first (unresolved unless asked)."""
     user = require(request.user, Permission.DEADLETTER_VIEW)
     letters = deadletters.visible_to(user).filter(resolved_at__isnull=not resolved)
-    limit = max(1, min(limit, 500))
-    offset = max(0, offset)
+    limit, offset = window(limit, offset)
     return [
         {"id": d.pk, "source": d.source_name, "channel": d.channel, "position": d.position, "reason": d.reason,
          "payload": d.payload, "received_at": d.received_at, "resolved_at": d.resolved_at}
@@ -255,7 +252,8 @@ def alert_of(post: Post, user: User) -> int | None:
     return int(alert) if alert is not None else None
 
 
-@router.get("/posts/{post_id}", response={200: PostOut, 403: ErrorOut, 404: ErrorOut})
+@router.get("/posts/{post_id}", response={200: PostOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                           422: ErrorOut})
 def get_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     """One post of the caller's jurisdictions with its scans; the author only as a pseudonym. Audited."""
     user = require(request.user, Permission.POST_VIEW)

@@ -56,8 +56,8 @@ def parse_time(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) / 1000 if value > 10**11 else float(value)  # epoch seconds or milliseconds
         try:
+            seconds = float(value) / 1000 if value > 10**11 else float(value)  # epoch seconds or milliseconds
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise ValueError("created_at out of range") from exc
@@ -65,7 +65,12 @@ def parse_time(value: Any, zone: dt.tzinfo) -> dt.datetime | None:
         parsed = parse_datetime(value.strip().replace(" ", "T", 1)) if value.strip() else None
         if parsed is None:
             raise ValueError(f"created_at is not an ISO 8601 time: {value[:40]!r}")
-        return parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=zone)
+        aware = parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=zone)
+        try:
+            aware.astimezone(dt.UTC)  # stored in UTC: year 1 or 9999 in a zone can fall outside it
+        except OverflowError as exc:
+            raise ValueError("created_at out of range") from exc
+        return aware
     raise ValueError("created_at must be an ISO 8601 string or an epoch number")
 
 

@@ -87,7 +87,8 @@ def source_of(subject: str, record: Any, prefix: str) -> str:
 def decode(subject: str, data: bytes, position: str, prefix: str, *, last_delivery: bool) -> Item:
     try:
         record = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad UTF-8, bad JSON or an integer past 4,300 digits; RecursionError: absurd nesting.
         return Item(position, source_of(subject, None, prefix), data[:10_000].decode("utf-8", "replace"),
                     f"not valid JSON: {exc}", last_delivery)
     return Item(position, source_of(subject, record, prefix), record, "", last_delivery)

@@ -20,6 +20,7 @@ from ninja import Query, Router, Status
 from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.models import Jurisdiction, User
 from youthsafe.core.roles import Permission
+from youthsafe.core.schemas import ErrorOut
 from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
 from youthsafe.registry.filters import filter_platforms
@@ -29,7 +30,6 @@ from youthsafe.registry.schemas import (
     ControlsIn,
     ControlsResult,
     ControlStateOut,
-    ErrorOut,
     HistoryOut,
     PlatformFilters,
     PlatformIn,
@@ -42,7 +42,7 @@ router = Router(tags=["registry"])
 
 CONTACT_FIELDS: tuple[str, ...] = tuple(f for f in services.EDITABLE_FIELDS if f in services.PERSONAL_FIELDS)
 _PUBLIC_FIELDS: tuple[str, ...] = tuple(f for f in services.EDITABLE_FIELDS if f not in CONTACT_FIELDS)
-_ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _label(choices: type[TextChoices], value: str) -> str:

@@ -50,9 +50,6 @@ _PLATFORM_EXAMPLE: dict[str, Any] = {
 }
 
 
-class ErrorOut(Schema):
-    detail: str | list[Any] | dict[str, list[str]]
-
 
 class JurisdictionRef(Schema):
     id: int

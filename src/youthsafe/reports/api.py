@@ -11,13 +11,11 @@ from ninja import Router, Schema
 from youthsafe.core import indicators as ind
 from youthsafe.core.access import require
 from youthsafe.core.roles import Permission
+from youthsafe.core.schemas import ErrorOut
 from youthsafe.reports import stats
 
 router = Router(tags=["reports"])
 
-
-class ErrorOut(Schema):
-    detail: str | list[str] | dict[str, list[str]]
 
 
 class PartOut(Schema):
@@ -44,7 +42,7 @@ class StatsOut(Schema):
     indicators: list[FigureOut]
 
 
-@router.get("/indicators", response={200: StatsOut, 422: ErrorOut})
+@router.get("/indicators", response={200: StatsOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
 def indicators(request: HttpRequest, date_from: str = "", date_to: str = "", jurisdiction: str = "") -> StatsOut:
     """Every indicator the caller may see for the period (default: this year) and jurisdiction (id or code)."""
     user = require(request.user, Permission.STATS_VIEW)

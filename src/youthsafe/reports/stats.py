@@ -53,14 +53,23 @@ class Figure:
         return self.indicator.key
 
 
+# Periods are counted between aware datetimes of the local zone; year 1 or 9999 overflows that conversion.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2999, 12, 31)
+
+
 def parse_date(value: str | None, name: str) -> dt.date | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        date = dt.date.fromisoformat(str(value).strip())
     except ValueError as exc:
         raise ScopeError(_("%(name)s must be a date as YYYY-MM-DD, not %(value)r") % {"name": name,
                                                                                    "value": value}) from exc
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise ScopeError(_("%(name)s must be between %(first)s and %(last)s") % {
+            "name": name, "first": FIRST_DATE, "last": LAST_DATE})
+    return date
 
 
 def find_jurisdiction(value: str | int | None,

@@ -14,13 +14,13 @@ from ninja import Field, Query, Router, Schema
 
 from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.roles import Permission
-from youthsafe.registry.schemas import ErrorOut
+from youthsafe.core.schemas import MAX_ID, MAX_OFFSET, ErrorOut
 from youthsafe.supervision.models import Inspection, RectificationOrder, Sanction
 from youthsafe.supervision.services import sanctions
 
 router = Router(tags=["supervision"])
 P = Permission
-_ERRORS: dict[int, type[ErrorOut]] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class Ref(Schema):
@@ -30,12 +30,12 @@ class Ref(Schema):
 
 class ListQuery(Schema):
     status: str | None = None
-    platform: int | None = None
+    platform: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-class ItemOut(Schema):
+class InspectionItemOut(Schema):
     control_id: str
     result: str
     note: str
@@ -59,7 +59,7 @@ class InspectionOut(Schema):
     summary: str
     signed_by: str | None
     signed_at: dt.datetime | None
-    items: list[ItemOut] | None = None
+    items: list[InspectionItemOut] | None = None
     findings: list[FindingOut] | None = None
 
 

@@ -25,7 +25,10 @@ from youthsafe.alerts.services import escalate_overdue
 def _when(raw: str | None) -> dt.datetime:
     if not raw:
         return timezone.now()
-    value = parse_datetime(raw)
+    try:
+        value = parse_datetime(raw)
+    except ValueError:  # well formed but not a real time, such as 2026-02-30
+        value = None
     if value is None:
         raise CommandError(f"--now: not a date and time: {raw!r} (use ISO 8601, e.g. 2026-01-01T12:00:00+08:00)")
     return value if timezone.is_aware(value) else timezone.make_aware(value)

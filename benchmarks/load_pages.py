@@ -6,9 +6,11 @@
 Creates its own PostgreSQL database, loads the demo and ingests ``--posts`` posts through the real pipeline
 (2% alarming, so a few hundred alerts fill the queue), starts ``youthsafe serve`` (waitress, one process) and
 runs locust headless: ``--users`` simulated people (3 reviewers with the queue open for every analyst in the
-registry), each logged in with a session of their own, working with 5-15 s think time; the queue rows refresh
-by HTMX as the page does. Users start at ``--users``/20 per second; the figures are reset once all have started
-(locust ``--reset-stats``), so they describe the steady state, not the ramp of argon2 logins.
+registry), each with a session of their own, working with 5-15 s think time; the queue rows refresh by HTMX as
+the page does. The sessions are made beforehand, as a morning of logins leaves them (``--login`` makes every
+person log in through the form instead: argon2 with 100 MB per hash is meant to be slow, and 200 logins in the
+first seconds measure the hash, not the pages). Users start at ``--users``/20 per second; the figures are reset
+once all have started (locust ``--reset-stats``), so they describe the steady state.
 Prints requests/s, p50/p95/p99 per page and the error count as JSON. Nothing is
 asserted; the server's database is dropped at the end.
 """
@@ -59,8 +61,31 @@ from youthsafe.alerts.models import Alert
 source, _ = Source.objects.get_or_create(name="load", defaults={"jurisdiction": Jurisdiction.objects.get(code="JC")})
 for chunk in iter_batches(_records(int(sys.argv[1]), "load"), 500):
     ingest_batch(source, chunk, channel="load")
-print(json.dumps(list(Alert.objects.values_list("pk", flat=True))))
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from youthsafe.core.models import User
+sessions = {}
+for name in ("reviewer", "analyst"):  # one session per simulated person, as a morning of logins leaves them
+    user = User.objects.get(username=name)
+    keys = []
+    for _ in range(int(sys.argv[3])):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        keys.append(store.session_key)
+    sessions[name] = keys
+print(json.dumps({"alerts": list(Alert.objects.values_list("pk", flat=True)), "sessions": sessions}))
 """
+
+
+def _num(cell: str) -> float:
+    """A locust CSV figure; 'N/A' (no request of that kind after the reset) reads as 0."""
+    try:
+        return float(cell)
+    except ValueError:
+        return 0.0
 
 
 def _stats(prefix: Path) -> dict[str, object]:
@@ -69,8 +94,8 @@ def _stats(prefix: Path) -> dict[str, object]:
     for row in rows:
         pages[row["Name"]] = {
             "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-            "req_per_s": round(float(row["Requests/s"]), 1), "p50_ms": float(row["50%"] or 0),
-            "p95_ms": float(row["95%"] or 0), "p99_ms": float(row["99%"] or 0),
+            "req_per_s": round(_num(row["Requests/s"]), 1), "p50_ms": _num(row["50%"]),
+            "p95_ms": _num(row["95%"]), "p99_ms": _num(row["99%"]),
         }
     return pages
 
@@ -81,6 +106,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--posts", type=int, default=20000)
+    parser.add_argument("--login", action="store_true",
+                        help="each simulated person logs in through the form (argon2) instead of starting with a "
+                             "session of their own; the figures then include the login ramp")
     args = parser.parse_args()
     name = f"youthsafe_load_{os.getpid()}"
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
@@ -93,9 +121,10 @@ def main() -> int:
         run = [sys.executable, "-m", "youthsafe"]
         subprocess.run([*run, "migrate", "-v0"], env=env, cwd=ROOT, check=True, capture_output=True)
         subprocess.run([*run, "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-        filled = subprocess.run([sys.executable, "-c", _FILL, str(args.posts), str(Path(__file__).parent)],
-                                env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-        alert_ids = json.loads(filled.stdout.strip().splitlines()[-1])
+        filled = subprocess.run([sys.executable, "-c", _FILL, str(args.posts), str(Path(__file__).parent),
+                                 str(args.users)], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+        made = json.loads(filled.stdout.strip().splitlines()[-1])
+        alert_ids = made["alerts"]
         port = _free_port()
         server = subprocess.Popen([*run, "serve", "--port", str(port), "--threads", str(args.threads)], env=env,
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,9 +135,12 @@ def main() -> int:
                         "-u", str(args.users), "-r", str(max(1, args.users // 20)), "-t", f"{args.seconds}s",
                         "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
                         "--reset-stats"],  # figures from the steady state, after every user has logged in
-                       env={**env, "LOAD_ALERT_IDS": ",".join(map(str, alert_ids[:500]))}, cwd=ROOT, check=False,
+                       env={**env, "LOAD_ALERT_IDS": ",".join(map(str, alert_ids[:500])),
+                            "LOAD_SESSIONS": "" if args.login else json.dumps(made["sessions"])},
+                       cwd=ROOT, check=False,
                        capture_output=True, timeout=args.seconds + 120)
-        report = {"users": args.users, "seconds": args.seconds, "server_threads": args.threads,
+        report = {"users": args.users, "login_through_form": args.login, "seconds": args.seconds,
+                  "server_threads": args.threads,
                   "alerts_in_queue": len(alert_ids), "pages": _stats(prefix), "load_average": os.getloadavg()}
         print(json.dumps(report, ensure_ascii=False, indent=2))
     finally:

@@ -5,6 +5,7 @@ alerts, the full queue and registry pages."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -13,6 +14,7 @@ from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo-youthsafe-2026")
 ALERT_IDS = [int(x) for x in os.environ.get("LOAD_ALERT_IDS", "1").split(",") if x]
+SESSIONS: dict[str, list[str]] = json.loads(os.environ.get("LOAD_SESSIONS") or "{}")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -22,6 +24,10 @@ class Person(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self) -> None:
+        keys = SESSIONS.get(self.username)
+        if keys:  # a session made beforehand (load_pages.py), one per simulated person
+            self.client.cookies.set("sessionid", keys.pop())
+            return
         page = self.client.get("/login/", name="login form")
         token = CSRF.search(page.text)
         self.client.post("/login/", name="login", data={

@@ -9,7 +9,6 @@ and leaves nothing half-written; stream workers acknowledge only after that comm
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 import uuid
@@ -80,14 +79,10 @@ class Rejected:
 
 
 @dataclass(frozen=True)
-class _Valid:
+class _Valid(records.Checked):
+    """A checked record with its place in the input, and the scan a backfill computed for it, if any."""
+
     position: str
-    external_id: str
-    text: str
-    author: str
-    thread: str
-    posted_at: dt.datetime | None
-    location: str
     scan: ScanResult | None = None  # precomputed by a backfill (ingest of its results)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.pipeline.test_stream import ROOT, _count, _env, fault_db  # noqa: F401  (fault_db is a fixture)
+from tests.pipeline.test_stream import ROOT, _count, _env, fault_db, fault_template  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.own_database
 REQUESTS, PER_REQUEST = 30, 100

@@ -4,14 +4,14 @@
     .venv/bin/python benchmarks/load_pages.py [--users 200] [--seconds 60] [--threads 16] [--posts 20000]
 
 Creates its own PostgreSQL database, loads the demo and ingests ``--posts`` posts through the real pipeline
-(2% alarming, so a few hundred alerts fill the queue), starts ``youthsafe serve`` (waitress, one process) and
-runs locust headless: ``--users`` simulated people (3 reviewers with the queue open for every analyst in the
-registry), each with a session of their own, working with 5-15 s think time; the queue rows refresh by HTMX as
-the page does. The sessions are made beforehand, as a morning of logins leaves them (``--login`` makes every
-person log in through the form instead: argon2 with 100 MB per hash is meant to be slow, and 200 logins in the
-first seconds measure the hash, not the pages). Users start at ``--users``/20 per second; the figures are reset
-once all have started (locust ``--reset-stats``), so they describe the steady state.
-Prints requests/s, p50/p95/p99 per page and the error count as JSON. Nothing is
+(2% alarming, so a few hundred alerts fill the queue), starts ``youthsafe serve`` (waitress, ``--processes``
+server processes on the port) and runs locust headless: ``--users`` simulated people (3 reviewers with the
+queue open for every analyst in the registry), each with a session of their own, working with 5-15 s think
+time; the queue rows refresh by HTMX as the page does. The sessions are made beforehand, as a morning of
+logins leaves them (``--login`` makes every person log in through the form instead: argon2 with 100 MB per
+hash is meant to be slow, and 200 logins in the first seconds measure the hash, not the pages). Users start
+at ``--users``/20 per second; the figures are reset once all have started (locust ``--reset-stats``), so they
+describe the steady state. Prints requests/s, p50/p95/p99 per page and the error count as JSON. Nothing is
 asserted; the server's database is dropped at the end.
 """
 
@@ -106,6 +106,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--posts", type=int, default=20000)
+    parser.add_argument("--processes", type=int, default=1, help="server processes (youthsafe serve --processes)")
     parser.add_argument("--login", action="store_true",
                         help="each simulated person logs in through the form (argon2) instead of starting with a "
                              "session of their own; the figures then include the login ramp")
@@ -126,7 +127,8 @@ def main() -> int:
         made = json.loads(filled.stdout.strip().splitlines()[-1])
         alert_ids = made["alerts"]
         port = _free_port()
-        server = subprocess.Popen([*run, "serve", "--port", str(port), "--threads", str(args.threads)], env=env,
+        server = subprocess.Popen([*run, "serve", "--port", str(port), "--threads", str(args.threads),
+                                   "--processes", str(args.processes)], env=env,
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(4)
         prefix = Path(var) / "locust"
@@ -140,7 +142,7 @@ def main() -> int:
                        cwd=ROOT, check=False,
                        capture_output=True, timeout=args.seconds + 120)
         report = {"users": args.users, "login_through_form": args.login, "seconds": args.seconds,
-                  "server_threads": args.threads,
+                  "server_threads": args.threads, "server_processes": args.processes,
                   "alerts_in_queue": len(alert_ids), "pages": _stats(prefix), "load_average": os.getloadavg()}
         print(json.dumps(report, ensure_ascii=False, indent=2))
     finally:

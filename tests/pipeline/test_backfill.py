@@ -33,7 +33,8 @@ from youthsafe.pipeline import backfill, pseudonym
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
 from youthsafe.pipeline.services import default_engine, ingest_batch
 
-pytestmark = pytest.mark.xdist_group("spark")  # one JVM per test run: the module's tests stay on one worker
+# One JVM per test run: the module's tests stay on one worker. Run once, in the PostgreSQL pass (scripts/test).
+pytestmark = [pytest.mark.xdist_group("spark"), pytest.mark.once]
 
 BAD_LINES = ["not json", '{"id": "e1", "text": ""}', "[1, 2]", '{"text": "没有编号的帖子"}']
 BAD_REASONS = ["not valid JSON", "missing text", "record is not a JSON object", "missing id"]

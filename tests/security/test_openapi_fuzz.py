@@ -137,6 +137,7 @@ def _strategy(operation: Any, real: dict[str, Any]) -> Any:
     return st.one_of(choices)
 
 
+@pytest.mark.once  # scripts/test runs it in the PostgreSQL pass, where 64-bit limits and types are real
 @pytest.mark.parametrize("label", OPERATIONS)
 def test_operation(label: str, wsgi: WSGIHandler, tree: Tree, make_user: Callable[..., User]) -> None:
     app, security = _app(label), _security(label)

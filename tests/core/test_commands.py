@@ -70,6 +70,12 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _pair(supervisor: int, without: int = 0) -> set[int] | None:
+    """The supervisor's two server processes, once there are two and ``without`` is not one of them."""
+    found = _children(supervisor)
+    return found if len(found) == 2 and without not in found else None
+
+
 def _wait_for(check: Any, what: str, seconds: float = 60) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -103,14 +109,10 @@ def test_serve_with_several_processes_replaces_a_dead_one_and_stops_on_sigterm(t
                 return False
 
         _wait_for(healthy, "the server to answer")
-        def pair(without: int = 0) -> set[int] | None:
-            found = _children(server.pid)
-            return found if len(found) == 2 and without not in found else None
-
-        first = _wait_for(pair, "two server processes")
+        first = _wait_for(lambda: _pair(server.pid), "two server processes")
         victim = min(first)
         os.kill(victim, signal.SIGKILL)  # a server process dies: the supervisor starts another
-        second = _wait_for(lambda: pair(without=victim), "a replacement process")
+        second = _wait_for(lambda: _pair(server.pid, without=victim), "a replacement process")
         assert len(second & first) == 1
         assert all(healthy() for _ in range(20))  # both processes answer (the kernel spreads the connections)
         server.send_signal(signal.SIGTERM)
@@ -124,6 +126,29 @@ def test_serve_with_several_processes_replaces_a_dead_one_and_stops_on_sigterm(t
         if server.poll() is None:
             server.kill()
         server.communicate(timeout=30)  # reap it and close its pipe
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(socket, "SO_REUSEPORT"), reason="Linux only")
+def test_server_processes_end_with_their_supervisor_even_when_it_is_killed(tmp_path: Path) -> None:
+    import signal
+
+    env = {**os.environ, "YOUTHSAFE_VAR_DIR": str(tmp_path)}
+    for name in ("DJANGO_SETTINGS_MODULE", "YOUTHSAFE_DATABASE_URL"):
+        env.pop(name, None)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "youthsafe", "serve", "--port", str(port), "--processes", "2"],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        children = _wait_for(lambda: _pair(server.pid), "two server processes")
+        server.send_signal(signal.SIGKILL)  # no chance to stop its children itself
+        server.wait(timeout=30)
+        _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), "the orphans to end", 30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
 
 
 def test_serve_refuses_a_port_in_use_with_one_line(tmp_path: Path) -> None:

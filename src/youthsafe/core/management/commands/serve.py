@@ -69,6 +69,20 @@ class Command(BaseCommand):
         Supervisor(host, port, threads, processes, self.stdout.write).run()
 
 
+def _end_with_parent(parent: int) -> None:
+    """A server process must not outlive its supervisor (killed with SIGKILL, it cannot stop them): an orphan
+    would keep serving old code on the shared port. Linux delivers SIGTERM to the child when the parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the supervisor's SIGTERM handling is all there is
+        return
+    if os.getppid() != parent:  # the supervisor died before the request took effect
+        os._exit(0)
+
+
 class Supervisor:
     """Keeps ``processes`` server processes running; stops them all on SIGTERM or SIGINT."""
 
@@ -80,10 +94,12 @@ class Supervisor:
         self.stopping = False
 
     def _start(self) -> None:
+        supervisor = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: serve until told to stop; never return into the supervisor's code
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _end_with_parent(supervisor)
             code = 0
             try:
                 _serve(*self.args, shared=True)

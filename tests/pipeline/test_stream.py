@@ -517,13 +517,15 @@ def test_a_stalled_worker_beside_a_healthy_one_loses_and_doubles_nothing(fault_d
     procs: list[subprocess.Popen[bytes]] = []
     try:
         _run(publish_file(settings, _jsonl(tmp_path / "p.jsonl", records), "fault-feed"))
-        procs = [_worker(fault_db, settings, "--idle-exit", "7", log=log) for log in logs]
-        stalled = procs[0]
+        # The one to stall starts alone, so it is known to be storing (and holding batches) when frozen.
+        stalled = _worker(fault_db, settings, "--idle-exit", "7", log=logs[0])
+        procs = [stalled]
         deadline = time.monotonic() + 120
         while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
-            assert all(p.poll() is None for p in procs), [log.read_text()[-1000:] for log in logs]
-            assert time.monotonic() < deadline, "the workers made no progress"
+            assert stalled.poll() is None, logs[0].read_text()[-1000:]
+            assert time.monotonic() < deadline, "the worker made no progress"
             time.sleep(0.05)
+        procs.append(_worker(fault_db, settings, "--idle-exit", "7", log=logs[1]))
         stalled.send_signal(signal.SIGSTOP)
         frozen_at = _count(fault_db, "SELECT count(*) FROM pipeline_post")
         time.sleep(settings.ack_wait * 3)  # its batches in hand time out and go to the healthy worker

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.conftest import Tree
+from tests.registry.test_importexport import _xlsx
 from youthsafe.core.models import User
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -190,19 +191,6 @@ def test_engine_evidence_points_into_the_original_text(batch: list[str]) -> None
 
 
 # --- registry: CSV/XLSX import ---------------------------------------------------------------------------------
-
-
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 cells = st.text(max_size=12) | st.sampled_from(["=1+1", "-", "1,000", "1e9", "是", "否", "9" * 25, "\x00", "game"])

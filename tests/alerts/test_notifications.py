@@ -130,3 +130,24 @@ def test_now_option_that_is_not_a_real_time_is_a_command_error(raw: str) -> None
 
     with pytest.raises(CommandError, match="not a date and time"):
         call_command("alerts", "escalate", "--now", raw)
+
+
+def test_recipients_are_read_once_per_place_inside_a_cached_block(tree: Tree, make_user: Callable[..., User]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reviewer = make_user("reviewer", tree.city)
+    reviewer.email = "r@example.org"
+    reviewer.save()
+    with CaptureQueriesContext(connection) as one:
+        assert notifications.recipients(["reviewer", "leader"], tree.north) == ["r@example.org"]
+    with notifications.cached_recipients(), CaptureQueriesContext(connection) as cached:
+        for roles in (["reviewer", "leader"], ("leader", "reviewer")):  # same set, any order: one lookup
+            assert notifications.recipients(roles, tree.north) == ["r@example.org"]
+        assert notifications.recipients(["reviewer"], tree.south) == ["r@example.org"]  # another place: read
+    assert len(one) >= 1
+    assert len(cached) == 2 * len(one)
+    # outside the block nothing is remembered: a user deactivated now is not notified
+    reviewer.is_active = False
+    reviewer.save()
+    assert notifications.recipients(["reviewer", "leader"], tree.north) == []

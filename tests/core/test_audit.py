@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -114,3 +115,45 @@ def test_auditor_filters_and_exports_csv(
     assert len(lines) == 2
     assert ",create," in lines[1]
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, actor__role="auditor").count() == 1
+
+
+def test_deferred_events_join_the_chain_in_one_append_at_the_end(tree: Tree) -> None:
+    first = audit.record(AuditAction.CREATE, actor=None, obj=tree.north, actor_label="system")
+    with transaction.atomic(), audit.deferred() as pending:
+        later = [audit.record(AuditAction.CHANGE, actor=None, obj=tree.north, actor_label="system", after={"n": n})
+                 for n in range(3)]
+        assert AuditEvent.objects.count() == 1  # nothing written (and no chain lock taken) yet
+        assert pending == later
+    stored = list(AuditEvent.objects.order_by("id"))
+    assert [e.pk for e in stored] == [first.pk] + [e.pk for e in later]
+    assert [e.after for e in stored[1:]] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert stored[1].prev_hash == first.hash
+    assert list(audit.verify_chain()) == []
+
+
+def _record_then_fail(blocks: Callable[[], tuple[Any, Any]], tree: Tree, why: str) -> None:
+    outer, inner = blocks()
+    with outer, inner:
+        audit.record(AuditAction.CHANGE, actor=None, obj=tree.north, actor_label="system", after={"step": "undone"})
+        raise RuntimeError(why)
+
+
+def test_deferred_events_of_a_rolled_back_savepoint_are_dropped(tree: Tree) -> None:
+    with transaction.atomic(), audit.deferred():
+        audit.record(AuditAction.CHANGE, actor=None, obj=tree.north, actor_label="system", after={"step": "kept"})
+        with pytest.raises(RuntimeError):
+            _record_then_fail(lambda: (transaction.atomic(), audit.dropped_on_error()), tree, "alerting failed")
+        with audit.deferred():  # nested: the outer block appends
+            audit.record(AuditAction.CHANGE, actor=None, obj=tree.north, actor_label="system", after={"step": "inner"})
+        assert AuditEvent.objects.count() == 0
+    assert [e.after for e in AuditEvent.objects.order_by("id")] == [{"step": "kept"}, {"step": "inner"}]
+    assert list(audit.verify_chain()) == []
+
+
+def test_a_deferred_block_that_raises_writes_nothing(tree: Tree) -> None:
+    with pytest.raises(RuntimeError):
+        _record_then_fail(lambda: (transaction.atomic(), audit.deferred()), tree, "batch failed")
+    assert AuditEvent.objects.count() == 0
+    # and the next event still starts the chain cleanly
+    audit.record(AuditAction.CHANGE, actor=None, obj=tree.north, actor_label="system")
+    assert list(audit.verify_chain()) == []

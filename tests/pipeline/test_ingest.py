@@ -173,3 +173,34 @@ def test_times_outside_what_utc_can_hold_are_dead_letters_not_a_crash(source: So
         ("a", "dead_letter", "created_at out of range"), ("b", "dead_letter", "created_at out of range"),
         ("c", "dead_letter", "created_at out of range"), ("d", "accepted", "")]
     assert Post.objects.filter(source=source).count() == 1
+
+
+def test_alerting_that_fails_for_one_post_leaves_no_audit_row_for_it(source: Source, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    """A batch's audit rows are appended together at its end (core/audit.py ``deferred``); a post whose alerting
+    fails is rolled back to its savepoint, and so is its audit row, while the batch and the chain go on."""
+    from youthsafe.core import audit
+    from youthsafe.core.models import AuditEvent
+
+    real = AlertPerson.objects.create
+    calls = {"n": 0}
+
+    def flaky(**kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("simulated alerting failure")
+        return real(**kwargs)
+
+    monkeypatch.setattr(AlertPerson.objects, "create", flaky)
+    texts = ["我已经买好了安眠药，今晚就走，再见了大家", "遗书已经写好了，明天就从楼顶跳下去",
+             "遗书写好了，今晚吃药走了，再见"]
+    summary = ingest_batch(source, [{"id": f"a{i}", "text": t, "author": f"u{i}", "thread": f"th{i}",
+                                     "created_at": "2026-11-28T10:00:00+08:00"} for i, t in enumerate(texts)],
+                           channel="file")
+    assert summary.accepted == 3
+    assert Post.objects.filter(source=source).count() == 3
+    alerts = list(Alert.objects.order_by("pk"))
+    assert summary.alerts_opened == len(alerts) == 2
+    created = AuditEvent.objects.filter(object_type="alerts.alert", action="create")
+    assert sorted(int(e.object_id) for e in created) == [a.pk for a in alerts]
+    assert list(audit.verify_chain()) == []

@@ -209,7 +209,7 @@ class AlertPerson(models.Model):
     """A person at risk in an alert, by pseudonymous author key, with the highest level of their posts."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="people")
-    author_key = models.CharField(_("author (pseudonym)"), max_length=32)
+    author_key = models.CharField(_("author (pseudonym)"), max_length=32, db_index=True)
     max_level = models.PositiveSmallIntegerField(_("highest level"), default=0)
     role = models.CharField(_("role"), max_length=12, choices=PersonRole.choices, default=PersonRole.AUTHOR)
     first_seen_at = models.DateTimeField(_("first seen"))

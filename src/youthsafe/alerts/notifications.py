@@ -9,13 +9,15 @@ so a notification says only that an alert needs someone, with its number, level 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.mail import send_mail
@@ -55,13 +57,43 @@ def verify(body: bytes, signature: str, secret: str) -> bool:
     return hmac.compare_digest(sign(body, secret), signature)
 
 
+_cache: contextvars.ContextVar[dict[tuple[Any, ...], list[str]] | None] = contextvars.ContextVar(
+    "notification_recipients", default=None)
+
+
+@contextlib.contextmanager
+def cached_recipients() -> Iterator[None]:
+    """Within the block, ``recipients`` looks each (roles, place) up once: for ingestion, which may open many
+    alerts in one place in one batch. Keep the block short (one batch): a user added meanwhile is missed."""
+    if _cache.get() is not None:
+        yield
+        return
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
 def recipients(roles: Iterable[str], place: Jurisdiction, *, include_subtree: bool = False) -> list[str]:
     """E-mail addresses of active users with one of ``roles`` responsible for ``place``: its ancestors (and,
     for a receiving unit, the people inside it)."""
+    roles = sorted(roles)
+    cache = _cache.get()
+    key = (tuple(roles), place.pk, include_subtree)
+    if cache is not None and key in cache:
+        return list(cache[key])
+    found = _recipients(roles, place, include_subtree=include_subtree)
+    if cache is not None:
+        cache[key] = found
+    return list(found)
+
+
+def _recipients(roles: list[str], place: Jurisdiction, *, include_subtree: bool) -> list[str]:
     where = Q(jurisdiction__in=place.ancestor_ids())
     if include_subtree:
         where |= Q(jurisdiction__path__startswith=place.path)
-    users = User.objects.filter(where, role__in=list(roles), is_active=True).exclude(email="")
+    users = User.objects.filter(where, role__in=roles, is_active=True).exclude(email="")
     return sorted({u.email for u in users})
 
 

@@ -7,6 +7,8 @@ Every create, change, transition, login, export and view of a record holding per
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import decimal
 import hashlib
@@ -117,12 +119,7 @@ def record(
         elif jurisdiction is None:
             maybe = getattr(obj, "jurisdiction", None)
             jurisdiction = maybe if isinstance(maybe, Jurisdiction) else None
-    # Inside the caller's transaction no savepoint is needed (an error aborts the caller's work anyway);
-    # called outside one, this opens its own.
-    with transaction.atomic(savepoint=False):
-        _lock_chain()
-        tail = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event = AuditEvent(
+    event = AuditEvent(
             time=timezone.now(),
             actor=actor,
             actor_label=actor_label or (actor.username if actor is not None else "system"),
@@ -135,11 +132,58 @@ def record(
             after=_jsonable(after) if after is not None else None,
             reason=reason,
             ip_address=current_ip(),
-            prev_hash=tail or GENESIS,
-        )
-        event.hash = compute_hash(event)
-        event.save()
+    )
+    pending = _pending.get()
+    if pending is not None:  # inside deferred(): appended to the chain when the block ends
+        pending.append(event)
+        return event
+    _append([event])
     return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Link ``events`` to the chain's tail, in order, and insert them.
+
+    Inside the caller's transaction no savepoint is needed (an error aborts the caller's work anyway); called
+    outside one, this opens its own. The chain lock is held from reading the tail until that transaction ends.
+    """
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        for event in events:
+            event.prev_hash = prev
+            event.hash = prev = compute_hash(event)
+        if len(events) == 1:
+            events[0].save()
+        else:  # one INSERT: ids follow the list's order, so id order is chain order
+            AuditEvent.objects.bulk_create(events)
+
+
+_pending: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar("audit_pending", default=None)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[list[AuditEvent]]:
+    """Collect the events recorded in the block and append them to the chain in one go when it ends.
+
+    For work that records many events in one transaction (ingestion opening alerts): the chain lock is then
+    taken once, at the end, instead of at the first event and held through the rest of the work, which
+    serialised concurrent workers. Use it inside the transaction that does the work, so the events commit with
+    it; when the block raises, its events are dropped with the work they describe. Part of the work that is
+    rolled back alone (a savepoint) drops its events with ``dropped_on_error``.
+    """
+    outer = _pending.get()
+    if outer is not None:  # nested: the outer block appends everything
+        yield outer
+        return
+    events: list[AuditEvent] = []
+    token = _pending.set(events)
+    try:
+        yield events
+    finally:
+        _pending.reset(token)
+    if events:
+        _append(events)
 
 
 @dataclass(frozen=True)
@@ -163,3 +207,18 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainProblem]:
                 yield ChainProblem(event.id, "content does not match its hash (row altered)")
             prev = event.hash
             last_id = event.id
+
+
+@contextlib.contextmanager
+def dropped_on_error() -> Iterator[None]:
+    """Inside ``deferred()``: drop the events recorded in this block if it raises, as the savepoint around it
+    rolls its work back (``with transaction.atomic(), audit.dropped_on_error():``). Outside, it does nothing:
+    events are inserted at once and roll back with the savepoint."""
+    pending = _pending.get()
+    mark = len(pending) if pending is not None else 0
+    try:
+        yield
+    except BaseException:
+        if pending is not None:
+            del pending[mark:]
+        raise

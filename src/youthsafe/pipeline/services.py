@@ -20,9 +20,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from youthsafe.core import audit
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.engine import Engine, ScanResult
-from youthsafe.pipeline import pseudonym, records
+from youthsafe.pipeline import bulk, pseudonym, records
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
 
 log = logging.getLogger(__name__)
@@ -261,17 +262,24 @@ def _insert_posts(source: Source, fresh: list[_Valid], results: dict[str, ScanRe
         )
         for v in fresh
     ]
-    Post.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    # With ignore_conflicts no primary keys come back; the batch marker tells which rows are ours. Only the
-    # keys are read: the objects built above already hold everything else (no second read of 500 texts).
-    ids = dict(Post.objects.filter(source=source, ingest_batch=batch).values_list("external_id", "pk"))
+    if bulk.supported():  # one statement; RETURNING gives the keys of the rows inserted (pipeline/bulk.py)
+        ids = dict(bulk.insert(Post, rows, returning=("external_id", "id"), ignore_conflicts=True))
+    else:
+        Post.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        # With ignore_conflicts no primary keys come back; the batch marker tells which rows are ours. Only the
+        # keys are read: the objects built above already hold everything else (no second read of 500 texts).
+        ids = dict(Post.objects.filter(source=source, ingest_batch=batch).values_list("external_id", "pk"))
     built = {p.external_id: p for p in rows}
     for external_id, pk in ids.items():
-        post = built[external_id]
-        post.pk = pk
-        post._state.adding, post._state.db = False, Post.objects.db  # as if loaded: it is stored now
+        _stored(built[external_id], pk)
     # In input order: a recruitment post opens its alert before the replies that follow it join.
     return {v.external_id: built[v.external_id] for v in fresh if v.external_id in ids}
+
+
+def _stored(obj: Post | ScanRecord, pk: int) -> None:
+    """Mark an object built for a multi-row insert as stored under ``pk``, as if it had been loaded."""
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, Post.objects.db
 
 
 def _is_live(scan: ScanResult | None, live: tuple[str, str]) -> bool:
@@ -288,13 +296,19 @@ def _scan_and_alert(
     # No conflict is possible: these posts were inserted by this very transaction, so no other transaction
     # can hold a scan of them (it cannot see them before we commit). A plain insert returns the keys
     # (RETURNING on PostgreSQL and SQLite), so nothing is read back.
-    ScanRecord.objects.bulk_create(scans, batch_size=500)
+    if bulk.supported():
+        keys = dict(bulk.insert(ScanRecord, scans, returning=("post", "id")))
+        for scan in scans:
+            _stored(scan, keys[scan.post_id])
+    else:
+        ScanRecord.objects.bulk_create(scans, batch_size=500)
     _alert_posts(posts, {s.post_id: s for s in scans}, results, summary, fresh=True)
 
 
 def _alert_posts(posts: dict[str, Post], stored: dict[int, ScanRecord], results: dict[str, ScanResult],
                  summary: IngestSummary, *, fresh: bool) -> None:
     """Hand the posts whose live scan may matter to alerting (alerts/services/intake.py), in input order."""
+    from youthsafe.alerts import notifications
     from youthsafe.alerts.models import OPEN_STATUSES, Alert
     from youthsafe.alerts.services import on_post_scanned
     from youthsafe.alerts.services.intake import opens_alert
@@ -309,15 +323,18 @@ def _alert_posts(posts: dict[str, Post], stored: dict[int, ScanRecord], results:
         )
     ) if threads else set()
     touched: set[int] = set()
-    for eid, post in posts.items():
-        result = results[eid]
-        if not (opens_alert(result.risk_level, result.recruitment) or post.thread_key in recruiting):
-            continue
-        alert = on_post_scanned(post, stored[post.pk], result, fresh=fresh)
-        if alert is not None:
-            touched.add(alert.pk)
-            if alert.recruitment and post.thread_key:
-                recruiting.add(post.thread_key)  # later replies in this same batch join it
+    # The batch's audit events join the chain in one append at the end (the chain lock is then held only
+    # while this transaction commits, not through the batch), and each place's recipients are read once.
+    with audit.deferred(), notifications.cached_recipients():
+        for eid, post in posts.items():
+            result = results[eid]
+            if not (opens_alert(result.risk_level, result.recruitment) or post.thread_key in recruiting):
+                continue
+            alert = on_post_scanned(post, stored[post.pk], result, fresh=fresh)
+            if alert is not None:
+                touched.add(alert.pk)
+                if alert.recruitment and post.thread_key:
+                    recruiting.add(post.thread_key)  # later replies in this same batch join it
     opened = sum(1 for pk in touched if pk > last_alert)
     summary.alerts_opened += opened
     summary.alerts_joined += len(touched) - opened

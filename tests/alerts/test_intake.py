@@ -128,3 +128,38 @@ def test_opening_an_alert_has_a_query_budget(tree: Tree, make_user: Callable[...
     # savepoint 2, candidates 2, inserts 3, audit 2, recipients 1, outbox 1; PostgreSQL adds two advisory locks
     budget = 11 + (2 if connection.vendor == "postgresql" else 0)
     assert len(queries) <= budget, "\n".join(q["sql"][:120] for q in queries)
+
+
+def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tree) -> None:
+    """Ingestion locks every thread and author of a batch in one sorted order (no deadlock between workers
+    whose batches share authors in another order), and alerting post by post adds no lock query."""
+    import zlib
+
+    import psycopg
+
+    from youthsafe.alerts.services.intake import locked
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite serialises every writer")
+    src = source(tree.north)
+    stored = [scan_post(src, RECRUIT, author=f"u{i}", thread=f"t-lock-{i}") for i in range(3)]
+    posts = [Post.objects.select_related("jurisdiction").get(pk=post.pk) for post, _scan, _result in stored]
+    settings = connection.settings_dict
+
+    def free(key: str) -> bool:
+        with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                             dbname=settings["NAME"], autocommit=True) as other:
+            row = other.execute("SELECT pg_try_advisory_xact_lock(%s, %s)",
+                                [0x414C, zlib.crc32(key.encode()) - 2**31]).fetchone()
+            return bool(row and row[0])
+
+    with locked(posts[:2]):
+        assert not free(f"a:{src.pk}:{posts[0].author_key}")
+        assert not free(f"t:{src.pk}:{posts[1].thread_key}")
+        assert free(f"a:{src.pk}:{posts[2].author_key}")  # not in the batch
+        with CaptureQueriesContext(connection) as queries:
+            on_post_scanned(posts[0], stored[0][1], stored[0][2], fresh=True)
+        assert not [q for q in queries if "pg_advisory_xact_lock(16716" in q["sql"]]  # 0x414C: alerting
+        with CaptureQueriesContext(connection) as queries:
+            on_post_scanned(posts[2], stored[2][1], stored[2][2], fresh=True)
+        assert [q for q in queries if "pg_advisory_xact_lock(16716" in q["sql"]]  # not in the set: locked itself

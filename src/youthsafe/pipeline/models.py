@@ -72,12 +72,14 @@ class Post(models.Model):
     """One piece of online text, entered once: (source, external_id) is unique, so a replay or a retry
     changes nothing. The author appears only as a pseudonym; the raw id is sealed (pseudonym.py)."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="posts")
+    # No index of its own: the unique (source, external_id) index leads with it. Every index costs each insert,
+    # and ingestion inserts thousands of posts a second (benchmarks/ingest_throughput.py).
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="posts", db_index=False)
     external_id = models.CharField(_("external id"), max_length=200)
     text = models.TextField(_("text"))
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True, db_index=True)
-    thread_key = models.CharField(_("thread"), max_length=200, blank=True, db_index=True)
-    author_key = models.CharField(_("author (pseudonym)"), max_length=32, blank=True, db_index=True)
+    thread_key = models.CharField(_("thread"), max_length=200, blank=True)  # indexed in Meta (equality only)
+    author_key = models.CharField(_("author (pseudonym)"), max_length=32, blank=True)  # indexed in Meta
     author_sealed = models.TextField(blank=True, editable=False)
     location_hint = models.CharField(_("location hint"), max_length=200, blank=True)
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT,
@@ -100,6 +102,12 @@ class Post(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["source", "external_id"], name="pipeline_post_source_external_id"),
         ]
+        # Plain indexes: ``db_index`` on a CharField adds a second, pattern-matching index on PostgreSQL, and
+        # nothing searches these keys by prefix.
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["thread_key"], name="pipeline_post_thread"),
+            models.Index(fields=["author_key"], name="pipeline_post_author"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.external_id}"
@@ -113,7 +121,8 @@ class Post(models.Model):
 class ScanRecord(models.Model):
     """The detection engine's result for a post under one model and rule version (scanned once each)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="scans")
+    # Indexed by the unique (post, model_version, rules_version) constraint, which leads with it.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="scans", db_index=False)
     model_version = models.CharField(max_length=100)
     rules_version = models.CharField(max_length=100)
     risk_level = models.PositiveSmallIntegerField(default=0, db_index=True)

@@ -205,11 +205,9 @@ def _fresh(source: Source, valid: list[_Valid]) -> tuple[list[_Valid], list[_Val
     for v in valid:
         (repeats if v.external_id in seen else first).append(v)
         seen.add(v.external_id)
-    stored = set(
-        Post.objects.filter(source=source, external_id__in=[v.external_id for v in first]).values_list(
-            "external_id", flat=True
-        )
-    )
+    wanted = [v.external_id for v in first]
+    stored = (bulk.present(Post, "external_id", wanted, source=source.pk) if bulk.supported() else
+              set(Post.objects.filter(source=source, external_id__in=wanted).values_list("external_id", flat=True)))
     return [v for v in first if v.external_id not in stored], repeats + [v for v in first if v.external_id in stored]
 
 
@@ -311,21 +309,28 @@ def _alert_posts(posts: dict[str, Post], stored: dict[int, ScanRecord], results:
     from youthsafe.alerts import notifications
     from youthsafe.alerts.models import OPEN_STATUSES, Alert
     from youthsafe.alerts.services import on_post_scanned
-    from youthsafe.alerts.services.intake import opens_alert
+    from youthsafe.alerts.services.intake import locked, opens_alert
 
     last_alert = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # A post below the alert level matters only as a reply in an open recruitment thread (alerts/intake.py);
-    # one query per batch finds those threads instead of one alerting call per ordinary post.
+    # one query per batch finds those threads instead of one alerting call per ordinary post. Open recruitment
+    # alerts are few (each is an emergency), so all their threads are read rather than sending every thread
+    # of the batch.
     threads = {p.thread_key for p in posts.values() if p.thread_key}
-    recruiting = set(
-        Alert.objects.filter(status__in=OPEN_STATUSES, recruitment=True, thread_key__in=threads).values_list(
-            "thread_key", flat=True
-        )
+    recruiting = threads & set(
+        Alert.objects.filter(status__in=OPEN_STATUSES, recruitment=True).exclude(thread_key="")
+        .values_list("thread_key", flat=True).distinct()
     ) if threads else set()
     touched: set[int] = set()
-    # The batch's audit events join the chain in one append at the end (the chain lock is then held only
-    # while this transaction commits, not through the batch), and each place's recipients are read once.
-    with audit.deferred(), notifications.cached_recipients():
+    # The posts that may reach alerting: alarming ones, and any post in their threads or in an open
+    # recruitment thread (a reply joins once its thread's recruitment post has opened the alert).
+    alarming = [p for eid, p in posts.items() if opens_alert(results[eid].risk_level, results[eid].recruitment)]
+    threads_at_stake = recruiting | {p.thread_key for p in alarming if p.thread_key}
+    at_stake = [p for p in posts.values() if p.thread_key in threads_at_stake] + alarming
+    # Their alerting locks are taken together, in one sorted order; the batch's audit events join the chain
+    # in one append at the end (the chain lock is then held only while this transaction commits, not through
+    # the batch); each place's recipients are read once.
+    with locked(at_stake), audit.deferred(), notifications.cached_recipients():
         for eid, post in posts.items():
             result = results[eid]
             if not (opens_alert(result.risk_level, result.recruitment) or post.thread_key in recruiting):

@@ -8,9 +8,12 @@ several people at risk.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -82,16 +85,43 @@ def on_post_scanned(
         return None
 
 
+_held: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar("alerting_locks", default=None)
+
+
+def _keys(post: Post) -> tuple[str, str]:
+    return (f"t:{post.source_id}:{post.thread_key}" if post.thread_key else "",
+            f"a:{post.source_id}:{post.author_key}" if post.author_key else "")
+
+
 def _lock_keys(*keys: str) -> None:
     """Serialise alerting for the same thread or author across workers (PostgreSQL advisory locks, sorted so
-    two workers never deadlock). SQLite's IMMEDIATE transactions already serialise all writers."""
-    wanted = sorted({k for k in keys if k})
+    two workers never deadlock). SQLite's IMMEDIATE transactions already serialise all writers. Keys taken
+    by ``locked`` for the batch are held already."""
+    held = _held.get() or frozenset()
+    wanted = sorted({k for k in keys if k and k not in held})
     if connection.vendor != "postgresql" or not wanted:
         return
-    # One round trip: the select list is evaluated left to right, so the locks are taken in sorted order.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(wanted)),
-                       [arg for key in wanted for arg in (0x414C, zlib.crc32(key.encode()) - 2**31)])
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        # One round trip: the select list is evaluated left to right, so the locks are taken in sorted order.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(chunk)),
+                           [arg for key in chunk for arg in (0x414C, zlib.crc32(key.encode()) - 2**31)])
+
+
+@contextlib.contextmanager
+def locked(posts: Iterable[Post]) -> Iterator[None]:
+    """Take the alerting locks of all ``posts`` at once, in one sorted order, for a batch that alerts on them
+    one by one inside one transaction (ingestion). Locking post by post would take them in input order, and
+    two workers whose batches share authors could then deadlock; it also costs a query per post. The locks
+    are held until the transaction ends, as each post's would be; use this inside that transaction."""
+    keys = sorted({k for post in posts for k in _keys(post) if k})
+    _lock_keys(*keys)
+    token = _held.set((_held.get() or frozenset()) | frozenset(keys))
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | None]:
@@ -122,8 +152,7 @@ def _latest_of_source(ids: list[int], source_id: int) -> Alert | None:
 
 def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, *,
                      fresh: bool) -> Alert | None:
-    _lock_keys(f"t:{post.source_id}:{post.thread_key}" if post.thread_key else "",
-               f"a:{post.source_id}:{post.author_key}" if post.author_key else "")
+    _lock_keys(*_keys(post))
     if not fresh:
         existing = AlertPost.objects.filter(post=post).select_related("alert").first()
         if existing is not None:

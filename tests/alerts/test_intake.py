@@ -163,3 +163,32 @@ def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tre
         with CaptureQueriesContext(connection) as queries:
             on_post_scanned(posts[2], stored[2][1], stored[2][2], fresh=True)
         assert [q for q in queries if "pg_advisory_xact_lock(16716" in q["sql"]]  # not in the set: locked itself
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_alert_does_not_block_foreign_key_checks(tree: Tree) -> None:
+    """Changing an alert locks its row FOR NO KEY UPDATE and nothing else: inserts that point at the alert or
+    at its jurisdiction (their foreign-key checks take KEY SHARE, at commit) go on. With FOR UPDATE of the
+    joined jurisdiction, two ingestion workers deadlocked against the audit chain lock."""
+    import psycopg
+    from django.db import transaction
+
+    from youthsafe.alerts.services.common import lock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
+    alert = feed(source(tree.north), RECRUIT, author="u1", thread="t-fk")
+    assert alert is not None
+    settings = connection.settings_dict
+    with transaction.atomic(), psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432,
+                                               user=settings["USER"], dbname=settings["NAME"],
+                                               autocommit=True) as other:
+        lock(alert)
+        # NOWAIT: fails at once (lock_not_available) where our lock would hold a foreign-key check up
+        for table, pk in (("alerts_alert", alert.pk), ("core_jurisdiction", alert.jurisdiction_id)):
+            assert other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE NOWAIT", [pk]).fetchone()
+        assert other.execute("SELECT 1 FROM core_jurisdiction WHERE id = %s FOR UPDATE NOWAIT",
+                             [alert.jurisdiction_id]).fetchone()  # not locked at all
+        with pytest.raises(psycopg.errors.LockNotAvailable):  # while the alert is locked against a second change
+            other.execute("SELECT 1 FROM alerts_alert WHERE id = %s FOR NO KEY UPDATE NOWAIT", [alert.pk])

@@ -100,7 +100,7 @@ def find_group(sig: str, jurisdiction: Jurisdiction) -> ContentItem | None:
 
 
 def _locked_item(item: ContentItem) -> ContentItem:
-    return ContentItem.objects.select_for_update().get(pk=item.pk)
+    return ContentItem.objects.select_for_update(no_key=True).get(pk=item.pk)
 
 
 def _transition(item: ContentItem, target: str) -> str:
@@ -234,8 +234,8 @@ def do_instruct(item: ContentItem, *, actor: User, note: str = "", platform: Pla
 
 
 def _locked_instruction(instruction: TakedownInstruction) -> TakedownInstruction:
-    return TakedownInstruction.objects.select_for_update().select_related("item", "platform").get(
-        pk=instruction.pk)
+    return (TakedownInstruction.objects.select_for_update(of=("self", "item"), no_key=True)
+            .select_related("item", "platform").get(pk=instruction.pk))
 
 
 def do_confirm(instruction: TakedownInstruction, *, actor: User, confirmation: str,
@@ -427,7 +427,7 @@ def do_triage_report(report: PublicReport, *, actor: User, outcome: str, note: s
     if not note.strip():
         raise ValidationError({"note": [_("Say why.")]})
     with transaction.atomic():
-        report = PublicReport.objects.select_for_update().get(pk=report.pk)
+        report = PublicReport.objects.select_for_update(no_key=True).get(pk=report.pk)
         if report.status != ReportStatus.RECEIVED:
             raise ValidationError(_("This report was already triaged."))
         if report.is_distress and outcome == ReportStatus.LEAD:

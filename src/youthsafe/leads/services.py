@@ -45,7 +45,7 @@ def _move(lead: Lead, target: str) -> str:
 
 
 def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().get(pk=lead.pk)
+    return Lead.objects.select_for_update(no_key=True).get(pk=lead.pk)
 
 
 def _need(text: str, field: str, message: str) -> None:
@@ -167,7 +167,7 @@ def _receiver(dispatch: LeadDispatch, actor: User) -> None:
 def do_acknowledge(dispatch: LeadDispatch, *, actor: User, note: str = "") -> LeadDispatch:
     _receiver(dispatch, actor)
     with transaction.atomic():
-        dispatch = LeadDispatch.objects.select_for_update().get(pk=dispatch.pk)
+        dispatch = LeadDispatch.objects.select_for_update(no_key=True).get(pk=dispatch.pk)
         if dispatch.status != DispatchStatus.SENT:
             raise ValidationError(_("This dispatch was already acknowledged."))
         lead = _locked(dispatch.lead)
@@ -189,7 +189,7 @@ def do_feedback(dispatch: LeadDispatch, *, actor: User, feedback: str) -> LeadDi
     _receiver(dispatch, actor)
     _need(feedback, "feedback", _("Say what was done."))
     with transaction.atomic():
-        dispatch = LeadDispatch.objects.select_for_update().get(pk=dispatch.pk)
+        dispatch = LeadDispatch.objects.select_for_update(no_key=True).get(pk=dispatch.pk)
         if dispatch.status != DispatchStatus.ACKNOWLEDGED:
             raise ValidationError(_("Acknowledge the dispatch before feeding back."))
         lead = _locked(dispatch.lead)
@@ -315,7 +315,7 @@ def do_platform_check(case: Case, *, actor: User, kind: str, note: str) -> Case:
     if kind not in {"no_issue", "inspection", "rectification"}:
         raise ValidationError({"kind": [_("Choose the result of the check.")]})
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("platform").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",), no_key=True).select_related("platform").get(pk=case.pk)
         if case.check_status != CheckStatus.PENDING:
             raise ValidationError(_("The platform check was already decided."))
         if kind == "no_issue":

@@ -128,7 +128,7 @@ def do_update_event(event: OutreachEvent, *, actor: User, data: Mapping[str, Any
 
 def _transition(event: OutreachEvent, target: str, *, actor: User, reason: str = "",
                 extra: dict[str, Any] | None = None) -> OutreachEvent:
-    locked = OutreachEvent.objects.select_for_update().get(pk=event.pk)
+    locked = OutreachEvent.objects.select_for_update(no_key=True).get(pk=event.pk)
     try:
         workflow.check_transition(locked.status, target)
     except workflow.InvalidTransition as exc:
@@ -189,7 +189,7 @@ def do_complete_follow_up(event: OutreachEvent, *, actor: User, note: str,
     text = (note or "").strip()
     if not text:
         raise ValidationError({"note": [_("Say what the follow-up found.")]})
-    locked = OutreachEvent.objects.select_for_update().get(pk=event.pk)
+    locked = OutreachEvent.objects.select_for_update(no_key=True).get(pk=event.pk)
     if locked.status != EventStatus.HELD:
         raise ValidationError(_("Only a held event has a follow-up."))
     if locked.follow_up_done_at is not None:

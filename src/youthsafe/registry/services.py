@@ -86,7 +86,7 @@ def do_update_platform(
     require_write_in(actor, platform.jurisdiction)
     if "jurisdiction" in data:
         _check_jurisdiction(actor, data["jurisdiction"])
-    locked = Platform.objects.select_for_update().get(pk=platform.pk)
+    locked = Platform.objects.select_for_update(no_key=True).get(pk=platform.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(_("Someone else changed this platform after you opened it. Reload and try again."))
     before = audit.snapshot(locked, EDITABLE_FIELDS)

@@ -57,8 +57,13 @@ def require_reason(reason: str, field: str = "reason") -> str:
 
 
 def lock(alert: Alert) -> Alert:
-    """The alert row, locked for the rest of the transaction (two reviewers never interleave a change)."""
-    return Alert.objects.select_for_update().select_related("jurisdiction").get(pk=alert.pk)
+    """The alert row, locked for the rest of the transaction (two reviewers never interleave a change).
+
+    FOR NO KEY UPDATE, of this row only. FOR UPDATE (and of every joined row, the jurisdiction too) would also
+    block the foreign-key checks of concurrent inserts that point at these rows: ingestion adding a post to
+    the alert, every new post of the jurisdiction. Those checks run at commit, while the audit chain lock is
+    held, and two ingestion workers deadlocked that way (benchmarks/ingest_throughput.py, 2 processes)."""
+    return Alert.objects.select_for_update(of=("self",), no_key=True).select_related("jurisdiction").get(pk=alert.pk)
 
 
 def refresh_due(alert: Alert) -> None:

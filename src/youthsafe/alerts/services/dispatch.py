@@ -74,7 +74,8 @@ def do_acknowledge_dispatch(dispatch: Dispatch, *, actor: User, now: dt.datetime
     require(actor, Permission.ALERT_RESPOND)
     _require_receiver(actor, dispatch)
     now = now_or(now)
-    locked = Dispatch.objects.select_for_update().select_related("alert", "to_jurisdiction").get(pk=dispatch.pk)
+    locked = (Dispatch.objects.select_for_update(of=("self", "alert"), no_key=True)
+              .select_related("alert", "to_jurisdiction").get(pk=dispatch.pk))
     if locked.acknowledged_at is not None:
         return locked
     locked.acknowledged_at, locked.acknowledged_by, locked.status = now, actor, DispatchStatus.ACKNOWLEDGED
@@ -95,7 +96,7 @@ def do_report_back(dispatch: Dispatch, *, actor: User, report: str, now: dt.date
     _require_receiver(actor, dispatch)
     text = require_reason(report, "report")
     now = now_or(now)
-    locked = Dispatch.objects.select_for_update().select_related("alert").get(pk=dispatch.pk)
+    locked = Dispatch.objects.select_for_update(no_key=True).select_related("alert").get(pk=dispatch.pk)
     if locked.acknowledged_at is None:
         locked.acknowledged_at, locked.acknowledged_by = now, actor
     locked.report = f"{locked.report}\n\n{text}".strip() if locked.report else text
@@ -136,7 +137,7 @@ def do_record_identity_response(request: IdentityRequest, *, actor: User, respon
     require(actor, Permission.ALERT_DISPATCH)
     require_owner(actor, request.alert)
     text = require_reason(response, "response")
-    locked = IdentityRequest.objects.select_for_update().get(pk=request.pk)
+    locked = IdentityRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     locked.response, locked.responded_by, locked.responded_at = text, actor, now_or(now)
     locked.status = IdentityStatus.REFUSED if refused else IdentityStatus.ANSWERED
     locked.save()

@@ -29,7 +29,7 @@ from youthsafe.alerts.models import (
     PersonRole,
     PostRole,
 )
-from youthsafe.alerts.services.common import SYSTEM, now_or, refresh_due
+from youthsafe.alerts.services.common import SYSTEM, lock, now_or, refresh_due
 from youthsafe.core import audit
 from youthsafe.core.models import AuditAction
 from youthsafe.core.roles import Role
@@ -212,7 +212,7 @@ def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, whe
 
 def _join(alert: Alert, post: Post, scan: ScanRecord, finding: _Finding, *, role: str, now: dt.datetime,
           when: dt.datetime) -> Alert:
-    alert = Alert.objects.select_for_update().select_related("jurisdiction").get(pk=alert.pk)
+    alert = lock(alert)  # this row only, FOR NO KEY UPDATE: see common.lock
     AlertPost.objects.create(alert=alert, post=post, scan=scan, role=role, level=finding.level, added_at=now)
     before = {"level": alert.level, "categories": list(alert.categories)}
     if role == PostRole.MEMBER:

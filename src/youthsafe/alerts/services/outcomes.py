@@ -88,7 +88,7 @@ def do_complete_follow_up(follow_up: FollowUp, *, actor: User, result: str,
     require(actor, Permission.ALERT_OUTCOME)
     require_owner_or_receiver(actor, follow_up.alert)
     text = require_reason(result, "result")
-    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    locked = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
     if locked.done_at is not None:
         raise ValidationError(_("This follow-up is already done."))
     locked.done_at, locked.done_by, locked.result = now_or(now), actor, text
@@ -139,7 +139,7 @@ def do_set_age_band(person: AlertPerson, *, actor: User, band: str, reason: str)
     if band not in AgeBand.values:
         raise ValidationError({"band": [_("Choose an age band.")]})
     text = require_reason(reason, "reason")
-    locked = AlertPerson.objects.select_for_update().get(pk=person.pk)
+    locked = AlertPerson.objects.select_for_update(no_key=True).get(pk=person.pk)
     before = locked.age_band
     if before != band:
         locked.age_band = band

@@ -71,7 +71,7 @@ def do_review_item(assessment: Assessment, control_id: str, *, actor: User, resu
     with transaction.atomic():
         if lock(Assessment, assessment.pk).status != AssessmentStatus.RECEIVED:
             raise ValidationError(_("Items are reviewed once the report is in."))
-        item = AssessmentItem.objects.select_for_update().get(assessment=assessment, control_id=control_id)
+        item = AssessmentItem.objects.select_for_update(no_key=True).get(assessment=assessment, control_id=control_id)
         before = audit.snapshot(item, ["result", "note"])
         item.result, item.note = result, note.strip()
         item.save()

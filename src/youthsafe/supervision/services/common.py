@@ -57,7 +57,7 @@ def require_text(value: str | None, field: str, message: str | None = None) -> s
 
 def lock(model: type[models.Model], pk: int) -> Any:
     """The row, locked for the rest of the transaction (two people never interleave a change)."""
-    return model._default_manager.select_for_update().get(pk=pk)
+    return model._default_manager.select_for_update(no_key=True).get(pk=pk)
 
 
 def to_validation(exc: wf.InvalidTransition) -> ValidationError:

@@ -162,7 +162,7 @@ def do_record_item(inspection: Inspection, control_id: str, *, actor: User, resu
     now = now_or(now)
     with transaction.atomic():
         _editable(inspection, actor, now)
-        item = ChecklistItem.objects.select_for_update().get(inspection=inspection, control_id=control_id)
+        item = ChecklistItem.objects.select_for_update(no_key=True).get(inspection=inspection, control_id=control_id)
         before = audit.snapshot(item, ["result", "note"])
         item.result, item.note, item.checked_by, item.checked_at = result, note.strip(), actor, now
         item.save()
@@ -186,7 +186,8 @@ def do_pass_unchecked(inspection: Inspection, *, actor: User, note: str = "",
     now = now_or(now)
     with transaction.atomic():
         _editable(inspection, actor, now)
-        items = ChecklistItem.objects.select_for_update().filter(inspection=inspection, result=ItemResult.UNCHECKED)
+        items = ChecklistItem.objects.select_for_update(no_key=True).filter(inspection=inspection,
+                                                                            result=ItemResult.UNCHECKED)
         ids = list(items.values_list("control_id", flat=True))
         ChecklistItem.objects.filter(inspection=inspection, control_id__in=ids).update(
             result=ItemResult.PASSED, note=note.strip(), checked_by=actor, checked_at=now)

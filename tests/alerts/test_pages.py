@@ -145,3 +145,46 @@ def test_model_evidence_is_marked_apart_from_rule_hits() -> None:
     assert html.startswith('<mark class="model" title=')
     assert html.endswith(">真的</mark><mark>撑不下去了</mark>")
     assert html.count("<mark") == 2
+
+
+def test_queue_refresh_answers_not_modified_until_its_rows_change(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rows refresh every 15 s; the browser revalidates them with the entity tag it holds, and only a
+    change to what the rows show (or the next minute, for the time left) renders them again."""
+    from youthsafe.alerts import views
+
+    src = source(tree.north)
+    first = feed(src, RECRUIT, author="a", thread="t-etag")
+    assert first is not None
+    reviewer = make_user("reviewer", tree.north)
+    client = login(reviewer)
+    fixed = timezone.now().replace(second=5)
+    monkeypatch.setattr(views.timezone, "now", lambda: fixed)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_YOUTHSAFE_POLL": "1"}
+
+    rows = client.get("/alerts/", **poll)
+    tag = rows["ETag"]
+    assert rows.status_code == 200
+    assert f'data-alert="{first.pk}"' in rows.content.decode()
+    assert "no-cache" in rows["Cache-Control"]
+    assert "private" in rows["Cache-Control"]
+    same = client.get("/alerts/", HTTP_IF_NONE_MATCH=tag, **poll)
+    assert (same.status_code, same.content, same["ETag"]) == (304, b"", tag)
+    assert "ETag" not in client.get("/alerts/")  # the full page is always rendered
+
+    def fresh_after(change: Callable[[], object]) -> str:
+        change()
+        again = client.get("/alerts/", HTTP_IF_NONE_MATCH=tag, **poll)
+        assert again.status_code == 200
+        assert again["ETag"] != tag
+        return str(again["ETag"])
+
+    tag = fresh_after(lambda: services.do_claim(first, actor=reviewer))  # "claimed by" is shown
+    tag = fresh_after(lambda: feed(src, RECRUIT, author="b", thread="t-etag-2"))  # a new alert
+    assert client.get("/alerts/", HTTP_IF_NONE_MATCH=tag, **poll).status_code == 304
+    monkeypatch.setattr(views.timezone, "now", lambda: fixed + dt.timedelta(minutes=1))  # time left moves on
+    tag = fresh_after(lambda: None)
+    assert client.get("/alerts/?level=9", HTTP_IF_NONE_MATCH=tag, **poll).status_code == 200  # other rows
+    other = login(make_user("leader", tree.north))
+    assert other.get("/alerts/", HTTP_IF_NONE_MATCH=tag, **poll).status_code == 200  # another person's rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -135,8 +136,6 @@ def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tre
     whose batches share authors in another order), and alerting post by post adds no lock query."""
     import zlib
 
-    import psycopg
-
     from youthsafe.alerts.services.intake import locked
 
     if connection.vendor != "postgresql":
@@ -144,11 +143,9 @@ def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tre
     src = source(tree.north)
     stored = [scan_post(src, RECRUIT, author=f"u{i}", thread=f"t-lock-{i}") for i in range(3)]
     posts = [Post.objects.select_related("jurisdiction").get(pk=post.pk) for post, _scan, _result in stored]
-    settings = connection.settings_dict
 
     def free(key: str) -> bool:
-        with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
-                             dbname=settings["NAME"], autocommit=True) as other:
+        with _other_connection() as other:
             row = other.execute("SELECT pg_try_advisory_xact_lock(%s, %s)",
                                 [0x414C, zlib.crc32(key.encode()) - 2**31]).fetchone()
             return bool(row and row[0])
@@ -180,10 +177,7 @@ def test_a_locked_alert_does_not_block_foreign_key_checks(tree: Tree) -> None:
         pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
     alert = feed(source(tree.north), RECRUIT, author="u1", thread="t-fk")
     assert alert is not None
-    settings = connection.settings_dict
-    with transaction.atomic(), psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432,
-                                               user=settings["USER"], dbname=settings["NAME"],
-                                               autocommit=True) as other:
+    with transaction.atomic(), _other_connection() as other:
         lock(alert)
         # NOWAIT: fails at once (lock_not_available) where our lock would hold a foreign-key check up
         for table, pk in (("alerts_alert", alert.pk), ("core_jurisdiction", alert.jurisdiction_id)):
@@ -192,3 +186,12 @@ def test_a_locked_alert_does_not_block_foreign_key_checks(tree: Tree) -> None:
                              [alert.jurisdiction_id]).fetchone()  # not locked at all
         with pytest.raises(psycopg.errors.LockNotAvailable):  # while the alert is locked against a second change
             other.execute("SELECT 1 FROM alerts_alert WHERE id = %s FOR NO KEY UPDATE NOWAIT", [alert.pk])
+
+
+def _other_connection() -> Any:
+    """A second, independent session on the test database (to see the locks this test's session holds)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                           dbname=settings["NAME"], autocommit=True)

@@ -172,6 +172,28 @@ def _drain(url: str, posts: int, workers: int, batch: int) -> dict[str, Any]:
             "posts_per_s_per_worker": round((stored - base) / seconds / workers) if first else 0}
 
 
+def _wait_for_consumer(stream: str, durable: str, limit: float = 120.0) -> None:
+    """Until the worker has created its consumer (it loads its engine before it subscribes)."""
+    import nats
+    from nats.js.errors import NotFoundError
+
+    async def exists() -> bool:
+        nc = await nats.connect("nats://127.0.0.1:4222")
+        try:
+            await nc.jetstream().consumer_info(stream, durable)
+            return True
+        except NotFoundError:
+            return False
+        finally:
+            await nc.close()
+
+    deadline = time.monotonic() + limit
+    while not asyncio.run(exists()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no consumer {durable} on {stream} after {limit:.0f} s")
+        time.sleep(0.2)
+
+
 def _end_to_end(url: str, posts: int, rate: int, batch: int) -> dict[str, Any]:
     import nats
 
@@ -189,7 +211,7 @@ def _end_to_end(url: str, posts: int, rate: int, batch: int) -> dict[str, Any]:
     worker = subprocess.Popen([sys.executable, "-m", "youthsafe", "worker", "--stream", stream, "--subject", subject,
                                "--durable", "bench", "--batch", str(batch), "--idle-exit", "12"],
                               env=_env(url), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(6)  # the worker loads its engine
+    _wait_for_consumer(stream, "bench")  # the worker loads its engine first, then subscribes
     sent: dict[str, float] = {}
     seen: dict[str, float] = {}
     stop = threading.Event()

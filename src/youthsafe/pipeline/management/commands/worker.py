@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from youthsafe.pipeline.services import default_engine
 from youthsafe.pipeline.stream import StreamSettings, Worker, WorkerStats, publish_file
 
 
@@ -67,5 +69,10 @@ class Command(BaseCommand):
             if progress:
                 sys.stderr.write(f"\r{stats.line()}")
 
+        # The model and rules load before the first message: the first batch does not wait seconds for them (its
+        # alerts would), and a broken model stops the worker at start. What is loaded then lives as long as the
+        # process, so the garbage collector is told to leave it out of every later pass (gc.freeze).
+        default_engine().scan(["启动"])
+        gc.freeze()
         logging.getLogger("youthsafe").info("worker consuming %s on %s", settings.subject, settings.url)
         return await Worker(settings, idle_exit=idle_exit, on_batch=report).run()

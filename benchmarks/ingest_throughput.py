@@ -6,7 +6,8 @@ accepted post (acknowledged by NATS JetStream) to a visible alert (committed row
 Creates and drops its own PostgreSQL database (127.0.0.1:5432) and NATS streams. Three measurements:
 1. ``ingest_batch`` directly, one process, then two processes on disjoint halves (batches of 500);
 2. worker drain: ``--posts`` posts are published to a stream first, then one (later two) ``youthsafe worker``
-   processes consume it; posts/s counts from the first committed post to the last (engine start-up excluded);
+   processes consume it; posts/s counts from the first committed post to the last (engine start-up excluded),
+   polled on one connection; each starts from a vacuumed database, and both are measured twice, interleaved;
 3. end to end: a publisher sends posts at ``--rate`` per second into NATS while one ``youthsafe worker`` process
    consumes; a poller records when each alert row becomes visible; latency = visible - publish acknowledged.
 Prints JSON; nothing is asserted.
@@ -121,14 +122,14 @@ def _poll(url: str, seen: dict[str, float], stop: threading.Event) -> None:
             time.sleep(0.02)
 
 
-def _count(url: str, source: str) -> int:
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM pipeline_post p JOIN pipeline_source s ON s.id = p.source_id "
-                           "WHERE s.name = %s", [source]).fetchone()
+def _count(conn: psycopg.Connection[Any], source: str) -> int:
+    """Posts stored for ``source`` (an index-only count on the unique (source, external id) index)."""
+    row = conn.execute("SELECT count(*) FROM pipeline_post WHERE source_id = "
+                       "(SELECT id FROM pipeline_source WHERE name = %s)", [source]).fetchone()
     return int(row[0]) if row else 0
 
 
-def _drain(url: str, posts: int, workers: int, batch: int) -> dict[str, Any]:
+def _drain(url: str, posts: int, workers: int, batch: int, round_: int) -> dict[str, Any]:
     """Publish ``posts`` posts, then let ``workers`` worker processes drain the stream; time the commits."""
     import nats
     from nats.js.api import StreamConfig
@@ -141,35 +142,55 @@ def _drain(url: str, posts: int, workers: int, batch: int) -> dict[str, Any]:
         js = nc.jetstream()
         await js.add_stream(StreamConfig(name=stream, subjects=[subject]))
         acks = [js.publish(f"drain{tag}.{source}", json.dumps(r, ensure_ascii=False).encode())
-                for r in _records(posts, f"d{workers}-")]
+                for r in _records(posts, f"d{workers}-{round_}-")]
         for k in range(0, len(acks), 1000):  # 1,000 publishes in flight at a time
             await asyncio.gather(*acks[k : k + 1000])
         await nc.close()
 
     asyncio.run(fill())
-    procs = [subprocess.Popen([sys.executable, "-m", "youthsafe", "worker", "--stream", stream, "--subject", subject,
-                               "--durable", "drain", "--batch", str(batch), "--idle-exit", "5"],
-                              env=_env(url), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(workers)]
     first = done = None
     base = 0
-    while done is None:
-        n = _count(url, source)
-        now = time.perf_counter()
-        if first is None and n:
-            first, base = now, n
-        if n >= posts:
-            done = now
-        elif all(p.poll() is not None for p in procs):
-            break
-        time.sleep(0.01)
-    for p in procs:
-        p.wait(timeout=120)
-    stored = _count(url, source)
+    # One connection, polled every 50 ms: a new connection per poll (a forked PostgreSQL backend each time)
+    # cost the machine about half a core, which the workers being measured need.
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Every measurement starts from a vacuumed and analysed database, as autovacuum leaves it, rather than
+        # from wherever autovacuum is with the rows the previous measurement wrote.
+        conn.execute("VACUUM (ANALYZE)")
+        before = _count(conn, source)
+        procs = [subprocess.Popen([sys.executable, "-m", "youthsafe", "worker", "--stream", stream, "--subject",
+                                   subject, "--durable", "drain", "--batch", str(batch), "--idle-exit", "5"],
+                                  env=_env(url), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(workers)]
+        while done is None:
+            n = _count(conn, source) - before
+            now = time.perf_counter()
+            if first is None and n:
+                first, base = now, n
+            if n >= posts:
+                done = now
+            elif all(p.poll() is not None for p in procs):
+                break
+            time.sleep(0.05)
+        for p in procs:
+            p.wait(timeout=120)
+        stored = _count(conn, source) - before
     seconds = (done or time.perf_counter()) - (first or 0.0)
-    return {"workers": workers, "posts": posts, "stored": stored, "batch": batch, "seconds": round(seconds, 2),
-            "posts_per_s": round((stored - base) / seconds) if first else 0,
+    return {"workers": workers, "round": round_, "posts": posts, "stored": stored, "batch": batch,
+            "seconds": round(seconds, 2), "posts_per_s": round((stored - base) / seconds) if first else 0,
             "posts_per_s_per_worker": round((stored - base) / seconds / workers) if first else 0}
+
+
+def _drains(url: str, posts: int) -> dict[str, Any]:
+    """One worker, two workers, and both again: the machine's speed drifts between measurements a minute
+    apart, so each figure is measured twice, interleaved, and the ratio taken over the sums."""
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    for round_ in (1, 2):
+        for workers in (1, 2):
+            runs[workers].append(_drain(url, posts, workers, 500, round_))
+    rate = {w: sum(r["posts_per_s"] for r in rs) / len(rs) for w, rs in runs.items()}
+    return {"worker_1_process": runs[1], "worker_2_processes": runs[2],
+            "worker_mean_posts_per_s": {str(w): round(v) for w, v in rate.items()},
+            "worker_ratio_2_vs_1": round(rate[2] / rate[1], 2) if rate[1] else None}
 
 
 def _wait_for_consumer(stream: str, durable: str, limit: float = 120.0) -> None:
@@ -256,8 +277,7 @@ def main() -> int:
             two = _direct(url, [_records(args.posts // 2, "b"), _records(args.posts // 2, "c")], Path(tmp))
         report = {"direct_1_process": one, "direct_2_processes": two,
                   "ratio_2_vs_1": round(two["posts_per_s"] / one["posts_per_s"], 2),
-                  "worker_1_process": _drain(url, args.posts, 1, 500),
-                  "worker_2_processes": _drain(url, args.posts, 2, 500),
+                  **_drains(url, args.posts),
                   "load_average": os.getloadavg(),
                   "end_to_end": _end_to_end(url, min(args.posts, args.rate * 10), args.rate, args.batch)}
         print(json.dumps(report, ensure_ascii=False, indent=2))

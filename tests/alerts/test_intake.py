@@ -155,8 +155,14 @@ def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tre
         assert not free(f"t:{src.pk}:{posts[1].thread_key}")
         assert free(f"a:{src.pk}:{posts[2].author_key}")  # not in the batch
         with CaptureQueriesContext(connection) as queries:
-            on_post_scanned(posts[0], stored[0][1], stored[0][2], fresh=True)
+            opened = on_post_scanned(posts[0], stored[0][1], stored[0][2], fresh=True)
+        assert opened is not None
         assert not [q for q in queries if "pg_advisory_xact_lock(16716" in q["sql"]]  # 0x414C: alerting
+        # no open alert had its thread or author when the batch was locked: no lookups either
+        assert not [q for q in queries if q["sql"].startswith("SELECT") and "alerts_" in q["sql"]]
+        # a later post of the same author in the batch does look, and joins
+        reply, scan, result = scan_post(src, "我也不想活了，带上我", author="u0", thread="t-lock-0")
+        assert on_post_scanned(reply, scan, result, fresh=True) == opened
         with CaptureQueriesContext(connection) as queries:
             on_post_scanned(posts[2], stored[2][1], stored[2][2], fresh=True)
         assert [q for q in queries if "pg_advisory_xact_lock(16716" in q["sql"]]  # not in the set: locked itself

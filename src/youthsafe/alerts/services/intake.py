@@ -79,13 +79,37 @@ def on_post_scanned(
     """
     try:
         with transaction.atomic(), audit.dropped_on_error():
-            return _on_post_scanned(post, scan, _finding(result), now_or(now), fresh=fresh)
+            alert = _on_post_scanned(post, scan, _finding(result), now_or(now), fresh=fresh)
     except Exception:  # the contract: ingestion must keep going on odd input; the failure is logged
         log.exception("alerting failed for post %s", getattr(post, "pk", None))
         return None
+    batch = _batch.get()
+    if alert is not None and batch is not None:  # its thread and author now have an open alert
+        batch.open_threads.add(post.thread_key)
+        batch.open_authors.add(post.author_key)
+    return alert
 
 
-_held: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar("alerting_locks", default=None)
+@dataclass
+class _Batch:
+    """What ``locked`` knows for the posts of a batch: the alerting locks it holds, and which of the batch's
+    threads and authors have an open alert (read once the locks were held, so no other writer can have
+    added one since; kept up to date as the batch opens and joins alerts)."""
+
+    held: frozenset[str]
+    threads: frozenset[str]  # the batch's thread keys, looked up at once
+    authors: frozenset[str]
+    open_threads: set[str]
+    open_authors: set[str]
+
+    def may_have(self, *, thread: str = "", author: str = "") -> bool:
+        """False only when the key was looked up and no open alert has it: its lookup can be skipped."""
+        if thread:
+            return thread not in self.threads or thread in self.open_threads
+        return author not in self.authors or author in self.open_authors
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("alerting_batch", default=None)
 
 
 def _keys(post: Post) -> tuple[str, str]:
@@ -97,7 +121,8 @@ def _lock_keys(*keys: str) -> None:
     """Serialise alerting for the same thread or author across workers (PostgreSQL advisory locks, sorted so
     two workers never deadlock). SQLite's IMMEDIATE transactions already serialise all writers. Keys taken
     by ``locked`` for the batch are held already."""
-    held = _held.get() or frozenset()
+    batch = _batch.get()
+    held = batch.held if batch is not None else frozenset()
     wanted = sorted({k for k in keys if k and k not in held})
     if connection.vendor != "postgresql" or not wanted:
         return
@@ -114,14 +139,27 @@ def locked(posts: Iterable[Post]) -> Iterator[None]:
     """Take the alerting locks of all ``posts`` at once, in one sorted order, for a batch that alerts on them
     one by one inside one transaction (ingestion). Locking post by post would take them in input order, and
     two workers whose batches share authors could then deadlock; it also costs a query per post. The locks
-    are held until the transaction ends, as each post's would be; use this inside that transaction."""
+    are held until the transaction ends, as each post's would be; use this inside that transaction.
+
+    With the locks held, two queries find which of the batch's threads and authors have an open alert at all:
+    no other writer can open or join one for them until this transaction ends, so a post whose thread and
+    author have none skips its own lookups (most alarming posts: a new person, a new thread)."""
+    posts = list(posts)
     keys = sorted({k for post in posts for k in _keys(post) if k})
     _lock_keys(*keys)
-    token = _held.set((_held.get() or frozenset()) | frozenset(keys))
+    threads = frozenset(p.thread_key for p in posts if p.thread_key)
+    authors = frozenset(p.author_key for p in posts if p.author_key)
+    open_threads = set(Alert.objects.filter(status__in=OPEN_STATUSES, thread_key__in=threads)
+                       .values_list("thread_key", flat=True)) if threads else set()
+    open_authors = set(AlertPerson.objects.filter(alert__status__in=OPEN_STATUSES, author_key__in=authors)
+                       .values_list("author_key", flat=True)) if authors else set()
+    outer = _batch.get()
+    token = _batch.set(_Batch(held=frozenset(keys) | (outer.held if outer else frozenset()), threads=threads,
+                              authors=authors, open_threads=open_threads, open_authors=open_authors))
     try:
         yield
     finally:
-        _held.reset(token)
+        _batch.reset(token)
 
 
 def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | None]:
@@ -131,11 +169,13 @@ def _candidates(post: Post, when: dt.datetime) -> tuple[Alert | None, Alert | No
     one indexed column of one table (the alert's thread, the person's pseudonym), which PostgreSQL plans and
     runs in a fraction of a millisecond, and only when that finds alerts does the join test their source."""
     recent = Alert.objects.filter(status__in=OPEN_STATUSES, last_post_at__gte=when - config.window())
+    batch = _batch.get()
     by_thread = by_author = None
-    if post.thread_key:
+    if post.thread_key and (batch is None or batch.may_have(thread=post.thread_key)):
         ids = list(recent.filter(thread_key=post.thread_key).values_list("pk", flat=True))
         by_thread = _latest_of_source(ids, post.source_id)
-    if post.author_key and by_thread is None:  # the thread's alert wins; no need to look further
+    if post.author_key and by_thread is None and (batch is None or batch.may_have(author=post.author_key)):
+        # the thread's alert wins; no need to look further
         ids = list(AlertPerson.objects.filter(author_key=post.author_key).values_list("alert_id", flat=True))
         by_author = _latest_of_source(list(recent.filter(pk__in=ids).values_list("pk", flat=True)) if ids else [],
                                       post.source_id)

@@ -147,3 +147,30 @@ def test_api_docs_are_served_from_our_own_origin(
     assert all(a.startswith("/") for a in addresses), addresses
     schema = login(make_user("reviewer")).get("/api/openapi.json").json()
     assert "/api/registry/platforms" in schema["paths"]
+
+
+def test_a_session_is_extended_at_most_once_a_minute(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Extending the idle limit writes the session row: a person clicking through pages writes it once a minute,
+    not once a page."""
+    import datetime as dt
+    import time
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from youthsafe.core import middleware
+
+    client = login(make_user("reviewer", tree.north))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get("/alerts/").status_code == 200  # extends (and notes when)
+    marked = Session.objects.get(pk=key).expire_date
+    soon = timezone.now() + dt.timedelta(seconds=90)
+    Session.objects.filter(pk=key).update(expire_date=soon)
+    assert client.get("/alerts/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date == soon  # within the minute: not written again
+    later = time.time() + middleware.EXTEND_EVERY + 1
+    monkeypatch.setattr(middleware.time, "time", lambda: later)
+    assert client.get("/alerts/").status_code == 200
+    assert Session.objects.get(pk=key).expire_date > max(soon, marked)  # a minute on: extended

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -51,14 +52,28 @@ class LanguageMiddleware:
 POLL_HEADER = "X-YouthSafe-Poll"
 
 
+EXTENDED_AT = "_extended_at"
+EXTEND_EVERY = 60  # seconds
+
+
 class IdleSessionMiddleware(SessionMiddleware):
-    """Sessions end after ``SESSION_IDLE_MINUTES`` without the person doing anything. Every request extends
-    the session (SESSION_SAVE_EVERY_REQUEST), except a page's own background refresh (HTMX polling marked
-    with the ``X-YouthSafe-Poll`` header): otherwise a review queue left open on an unattended screen would
-    keep its session alive forever."""
+    """Sessions end after ``SESSION_IDLE_MINUTES`` without the person doing anything. A person's requests
+    extend the session (SESSION_SAVE_EVERY_REQUEST), except a page's own background refresh (HTMX polling
+    marked with the ``X-YouthSafe-Poll`` header): otherwise a review queue left open on an unattended screen
+    would keep its session alive forever.
+
+    Extending means writing the session row, so it is done at most once a minute (``EXTEND_EVERY``): a person
+    clicking through pages does not cost a database write per page, and the idle limit holds to the minute."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.headers.get(POLL_HEADER) == "1":
             patch_vary_headers(response, ("Cookie",))
             return response
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get(EXTENDED_AT, 0)) < EXTEND_EVERY:
+                patch_vary_headers(response, ("Cookie",))
+                return response
+            session[EXTENDED_AT] = now
         return super().process_response(request, response)

@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection, models
+from psycopg.sql import SQL, Identifier
 
 
 def _columns(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -53,6 +54,11 @@ def _array_type(field: models.Field[Any, Any]) -> str:
     return f"{db_type}[]"
 
 
+def _column(model: type[models.Model], name: str) -> Identifier:
+    """The quoted column of a field given by name (``post`` -> ``"post_id"``)."""
+    return Identifier(str(getattr(model._meta.get_field(name), "column", name)))
+
+
 def insert(model: type[models.Model], objs: Sequence[models.Model], *, returning: Sequence[str],
            ignore_conflicts: bool = False) -> list[tuple[Any, ...]]:
     """Insert ``objs`` in one statement; return the ``returning`` columns of the rows it inserted, in no
@@ -61,26 +67,25 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, returning
     if not objs:
         return []
     fields = _columns(model)
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    names = [q(str(f.column)) for f in fields]
-    selects = [f"{n}::jsonb" if isinstance(f, models.JSONField) else n for f, n in zip(fields, names, strict=True)]
-    back = [q(str(getattr(model._meta.get_field(r), "column", r))) for r in returning]
-    # Only quoted column names and type names from the model's own definition are spliced in; every value is
-    # a bound parameter.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM unnest({', '.join('%b::' + _array_type(f) for f in fields)}) "
-        f"AS u({', '.join(names)})"
-        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
-        + f" RETURNING {', '.join(back)}"
+    names = [Identifier(str(f.column)) for f in fields]
+    # Composed with psycopg.sql: names are quoted identifiers, types come from the model's own fields, and
+    # every value is a bound parameter.
+    statement = SQL("INSERT INTO {table} ({columns}) SELECT {selects} FROM unnest({arrays}) AS u({columns})"
+                    "{conflict} RETURNING {back}").format(
+        table=Identifier(model._meta.db_table),
+        columns=SQL(", ").join(names),
+        selects=SQL(", ").join(SQL("{}::jsonb").format(n) if isinstance(f, models.JSONField) else n
+                               for f, n in zip(fields, names, strict=True)),
+        arrays=SQL(", ").join(SQL("%b::" + _array_type(f)) for f in fields),
+        conflict=SQL(" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
+        back=SQL(", ").join(_column(model, r) for r in returning),
     )
     params = [[_value(f, obj) for obj in objs] for f in fields]
     connection.ensure_connection()
     # Server-side binding: Django's own cursors bind on the client (psycopg ClientCursor), which would turn the
     # arrays back into quoted literals. Same connection, so the caller's transaction holds.
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         return [tuple(row) for row in cursor.fetchall()]
 
 
@@ -89,15 +94,15 @@ def present(model: type[models.Model], column: str, values: Sequence[Any], **equ
     (``= ANY``) instead of an ``IN`` list that Django would expand and quote value by value."""
     if not values:
         return set()
-    q = connection.ops.quote_name
     field = model._meta.get_field(column)
-    conditions = [f"{q(str(getattr(model._meta.get_field(k), 'column', k)))} = %s" for k in equal]
-    name = q(str(getattr(field, "column", column)))
-    sql = (f"SELECT {name} FROM {q(model._meta.db_table)} "  # noqa: S608  (names from the model; values bound)
-           f"WHERE {' AND '.join([*conditions, f'{name} = ANY(%b::{_array_type(field)})'])}")  # type: ignore[arg-type]
+    conditions = [SQL("{} = %s").format(_column(model, k)) for k in equal]
+    conditions.append(SQL("{} = ANY(%b::" + _array_type(field) + ")").format(_column(model, column)))  # type: ignore[arg-type]
+    statement = SQL("SELECT {column} FROM {table} WHERE {conditions}").format(
+        column=_column(model, column), table=Identifier(model._meta.db_table),
+        conditions=SQL(" AND ").join(conditions))
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, [*equal.values(), list(values)])
+        cursor.execute(statement, [*equal.values(), list(values)])
         return {row[0] for row in cursor.fetchall()}
 
 

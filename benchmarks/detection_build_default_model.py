@@ -78,6 +78,7 @@ def train(cats: Sequence[Row], risks: Sequence[Row], seed: int) -> TextModel:
         space=space,
         category=cat.category,
         risk=risk.risk,
+        risk_calibration=risk.risk_calibration,
         multi_label=True,
         meta={
             "created": cat.meta["created"],

@@ -138,6 +138,68 @@ def test_risk_head_predicts_levels() -> None:
     assert {"accuracy", "macro_f1", "binary", "mae"} <= set(model.meta["metrics"])
 
 
+def _risk_set() -> tuple[list[str], list[float]]:
+    """60 texts whose levels a ridge regressor compresses toward their mean (enough for a calibration)."""
+    rows = [("今天很开心", 0.0), ("吃了饭", 0.0), ("周末去爬山", 0.0), ("有点累", 2.0), ("不想活了", 8.0),
+            ("活着没意思想死", 9.0)] * 10  # fmt: skip
+    return [normalize_text(t) for t, _ in rows], [lv for _, lv in rows]
+
+
+def test_risk_calibration_lowers_levels_and_never_raises_them(tmp_path: Path) -> None:
+    texts, levels = _risk_set()
+    plain = train_risk(texts, levels, cfg=TrainConfig(min_df=1, folds=3, calibrate_risk=False))
+    calibrated = train_risk(texts, levels, cfg=TrainConfig(min_df=1, folds=3))
+    assert plain.risk_calibration is None
+    assert calibrated.risk_calibration is not None
+    x, y = calibrated.risk_calibration
+    assert np.all(np.diff(x) >= 0)
+    assert np.all(np.diff(y) >= 0)
+    probe = [normalize_text(t) for t in ["今天很开心", "吃了饭", "有点累", "不想活了", "活着没意思想死"]]
+    raw, mapped = plain.predict_risk(probe), calibrated.predict_risk(probe)
+    assert raw is not None
+    assert mapped is not None
+    assert np.all(mapped <= raw + 1e-6)  # lowering only: the model alone never raises a level
+    assert mapped[0] < raw[0]  # ordinary text the regressor pulled up toward the mean comes back down
+    assert round(float(mapped[0])) == 0
+    # Cross-fitted metrics, with the uncalibrated ones beside them.
+    assert calibrated.meta["metrics"]["mae"] <= calibrated.meta["metrics"]["uncalibrated"]["mae"]
+    assert "risk_calibration" in calibrated.meta
+    # The map is part of the model: saved, loaded, and in the version digest.
+    calibrated.save(tmp_path / "m")
+    loaded = TextModel.load(tmp_path / "m")
+    assert loaded.risk_calibration is not None
+    assert np.array_equal(loaded.predict_risk(probe), mapped)
+    plain.save(tmp_path / "p")
+    assert TextModel.load(tmp_path / "p").risk_calibration is None
+    assert loaded.version != TextModel.load(tmp_path / "p").version
+
+
+def test_risk_calibration_needs_enough_heldout_predictions() -> None:
+    texts, levels = _risk_set()
+    model = train_risk(texts[:24], levels[:24], cfg=TrainConfig(min_df=1, folds=3))
+    assert model.risk_calibration is None
+    assert "uncalibrated" not in model.meta["metrics"]
+
+
+def test_default_model_puts_ordinary_text_at_level_zero() -> None:
+    import dataclasses
+
+    model = load_default_model()
+    assert model is not None
+    assert model.risk_calibration is not None
+    ordinary = ["今天天气很好，我们去公园散步吧", "这个游戏真好玩", "晚饭吃了面条，作业写完了",
+                "周末和同学一起去图书馆", "明天要考试了，复习一下", "这家店的奶茶很好喝",
+                "我们班今天大扫除"]  # fmt: skip
+    texts = [normalize_text(t) for t in ordinary]
+    mapped, raw = model.predict_risk(texts), dataclasses.replace(model, risk_calibration=None).predict_risk(texts)
+    assert mapped is not None
+    assert raw is not None
+    zero, raw_zero = sum(round(float(v)) == 0 for v in mapped), sum(round(float(v)) == 0 for v in raw)
+    # Measured: 6 of 7 at level 0 (raw regressor: 1 of 7, the others at 1-2).
+    assert zero >= 5, (mapped, raw)
+    assert zero > raw_zero
+
+
 def test_default_model_loads_and_predicts() -> None:
     model = load_default_model()
     assert model is not None

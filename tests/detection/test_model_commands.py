@@ -129,3 +129,20 @@ def test_train_with_word_features(tmp_path: Path, capsys: pytest.CaptureFixture[
                "--label-field", "label", "--json"])  # fmt: skip
     assert rc == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize(("flag", "calibrated"), [([], True), (["--no-risk-calibration"], False)])
+def test_risk_training_calibrates_unless_asked_not_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: list[str], calibrated: bool
+) -> None:
+    rows = [("今天很开心", 0), ("吃了饭", 0), ("周末去爬山", 0), ("有点累", 2), ("不想活了", 8), ("活着没意思想死", 9)]
+    path = tmp_path / "risk.csv"
+    path.write_text("\n".join(["text,level"] + [f"{t},{lv}" for t, lv in rows * 10]) + "\n", encoding="utf-8")
+    out = tmp_path / "m"
+    rc = main(["model", "train", str(path), "--text-field", "text", "--label-field", "level", "--task",
+               "risk-level", "--out", str(out), "--min-df", "1", "--folds", "3", *flag])  # fmt: skip
+    assert rc == 0, capsys.readouterr()
+    doc = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert ("risk_calibration" in doc) is calibrated
+    assert ("uncalibrated" in doc["metrics"]) is calibrated
+    assert doc["training"]["config"]["calibrate_risk"] is calibrated

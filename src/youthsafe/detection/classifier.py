@@ -85,6 +85,14 @@ class TextModel:
     multi_label: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
     words: WordVocabulary | None = None  # word features, indexed after the n-gram features
+    # Isotonic map of the risk head's clipped output to a level: breakpoints (x ascending, y), applied by
+    # linear interpolation and constant beyond the ends, and only ever to LOWER a level. A ridge regressor
+    # pulls its outputs toward the mean of its training levels, so ordinary text scored 1-3; the map, fitted
+    # on held-out predictions (training.train_risk), brings it back to 0. Raising is not applied: the full
+    # map also lifted mid-range outputs into alert levels (6-7) on texts with no plan at all, e.g. a
+    # third-person story or "我很难过" (measured on COLD test texts), and a model alone must not put a person
+    # on the alert queue. None: the raw output is the level.
+    risk_calibration: tuple[F32, F32] | None = None
 
     @property
     def version(self) -> str:
@@ -124,7 +132,10 @@ class TextModel:
 
     def _risk_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
         assert self.risk is not None  # noqa: S101 - callers check; narrows the type for mypy
-        return np.clip(self.risk.raw_scores(counts)[:, 0], 0.0, 10.0).astype(np.float32)
+        raw = np.clip(self.risk.raw_scores(counts)[:, 0], 0.0, 10.0)
+        if self.risk_calibration is not None:
+            raw = np.minimum(raw, np.interp(raw, *self.risk_calibration))
+        return raw.astype(np.float32)
 
     def predict_both(
         self, normalized_texts: Sequence[str]
@@ -219,6 +230,9 @@ class TextModel:
             if head is not None:
                 for part in ("scale", "weights", "bias", "platt_a", "platt_b"):
                     out[f"{name}.{part}"] = np.ascontiguousarray(getattr(head, part), dtype=np.float32)
+        if self.risk is not None and self.risk_calibration is not None:
+            for part, arr in zip(("calibration_x", "calibration_y"), self.risk_calibration, strict=True):
+                out[f"risk.{part}"] = np.ascontiguousarray(arr, dtype=np.float32)
         return out
 
     def weights_digest(self) -> str:
@@ -289,6 +303,9 @@ class TextModel:
             multi_label=bool(doc.get("multi_label", False)),
             meta={k: v for k, v in doc.items() if k not in {"format", "heads"}},
             words=words,
+            risk_calibration=(arrays["risk.calibration_x"], arrays["risk.calibration_y"])
+            if "risk.calibration_x" in arrays and "risk" in heads
+            else None,
         )
 
 

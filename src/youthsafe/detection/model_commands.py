@@ -123,7 +123,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if len(data.texts) < max(args.folds, 4):
         raise UsageError(f"{args.input}: only {len(data.texts)} usable labelled lines; need at least 4")
     cfg = TrainConfig(n_max=args.ngram_max, min_df=args.min_df, c=args.c, folds=args.folds, seed=args.seed,
-                      words=args.features == "char+word")  # fmt: skip
+                      words=args.features == "char+word", calibrate_risk=not args.no_risk_calibration)  # fmt: skip
     try:
         if args.task == "risk-level":
             model = train_risk(
@@ -220,6 +220,12 @@ def register(subparsers: Any) -> None:
         choices=["char", "char+word"],
         default="char",
         help="char n-grams only, or plus multi-character words (vocabulary chosen by jieba at training time)",
+    )
+    train.add_argument(
+        "--no-risk-calibration",
+        action="store_true",
+        help="risk-level task: keep the regressor's raw output (by default an isotonic map fitted on held-out "
+        "predictions lowers levels the regressor pulled up toward its mean; it never raises one)",
     )
     train.set_defaults(func=_guard(cmd_train))
 

@@ -64,6 +64,9 @@ class TrainConfig:
     # texts seen in >= ``word_min_df`` texts; they are counted (overlapping) alongside the n-grams.
     words: bool = False
     word_min_df: int = 2
+    # Risk head only: fit an isotonic map from the regressor's output to the level on its held-out
+    # predictions (out-of-fold, or the dev set), when there are at least ``MIN_CALIBRATION`` of them.
+    calibrate_risk: bool = True
 
 
 def data_digest(texts: Sequence[str], labels: Sequence[object]) -> str:
@@ -320,14 +323,51 @@ def train_risk(
     dev_pair = None if dev is None else (dev[0], np.asarray(dev[1], dtype=np.float64))
     held, held_y = _heldout_scores(vocab, texts, y, _fit_risk_head, cfg, dev_pair)
     head = _fit_risk_head(vocab.features(texts), y, cfg)
+    pred = np.clip(held[:, 0], 0.0, 10.0).astype(np.float64)
+    calibration = _fit_calibration(pred, held_y) if cfg.calibrate_risk else None
     model = TextModel(task="risk-level", labels=[], thresholds={}, space=vocab.space, risk=head,
-                      words=vocab.words)  # fmt: skip
-    pred = np.clip(held[:, 0], 0.0, 10.0)
-    model.meta.update(
-        _meta(cfg, texts, levels, "dev" if dev else f"{cfg.folds}-fold cross-validation"),
-        metrics=risk_report(pred, held_y),
-    )
+                      words=vocab.words, risk_calibration=calibration)  # fmt: skip
+    heldout = "dev" if dev else f"{cfg.folds}-fold cross-validation"
+    if calibration is None:
+        metrics = risk_report(pred, held_y)
+    else:
+        # The map is fitted on these same held-out predictions, so its metrics are cross-fitted: each
+        # prediction is mapped by a calibration fitted without it.
+        metrics = risk_report(_cross_calibrated(pred, held_y, cfg), held_y)
+        uncalibrated = risk_report(pred, held_y)
+        metrics["uncalibrated"] = {k: uncalibrated[k] for k in ("accuracy", "mae", "binary")}
+    model.meta.update(_meta(cfg, texts, levels, heldout), metrics=metrics)
+    if calibration is not None:
+        model.meta["risk_calibration"] = (
+            f"isotonic, fitted on the {heldout} predictions ({len(held_y)}); metrics cross-fitted over them"
+        )
     return model
+
+
+MIN_CALIBRATION = 50  # held-out predictions needed before a risk calibration is fitted
+
+
+def _fit_calibration(pred: npt.NDArray[np.float64], gold: npt.NDArray[Any]) -> tuple[F32, F32] | None:
+    """Isotonic (monotone) least-squares map from predicted to gold levels, as breakpoints; None if too
+    few predictions or only one level to learn from."""
+    from sklearn.isotonic import IsotonicRegression
+
+    if len(pred) < MIN_CALIBRATION or len(np.unique(gold)) < 2:
+        return None
+    iso = IsotonicRegression(y_min=0.0, y_max=10.0, increasing=True, out_of_bounds="clip")
+    iso.fit(pred, np.asarray(gold, dtype=np.float64))
+    return iso.X_thresholds_.astype(np.float32), iso.y_thresholds_.astype(np.float32)
+
+
+def _cross_calibrated(pred: npt.NDArray[np.float64], gold: npt.NDArray[Any], cfg: TrainConfig) -> npt.NDArray[Any]:
+    """Each prediction mapped by a calibration fitted on the other folds' predictions."""
+    out = pred.copy()
+    for held in _folds(len(pred), cfg):
+        rest = np.setdiff1d(np.arange(len(pred)), held)
+        calibration = _fit_calibration(pred[rest], gold[rest])
+        if calibration is not None:
+            out[held] = np.minimum(pred[held], np.interp(pred[held], *calibration))  # as TextModel applies it
+    return out
 
 
 def _meta(cfg: TrainConfig, texts: Sequence[str], labels: Sequence[object], heldout: str) -> dict[str, Any]:

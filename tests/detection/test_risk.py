@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from youthsafe.detection.risk import RiskGrader
+from youthsafe.detection.risk import WELFARE_LEVEL, RiskGrader
 
 GRADER = RiskGrader()
 
@@ -146,3 +146,57 @@ def test_wider_evidence_points_into_original(text: str) -> None:
     assert result.level >= 6
     for e in result.evidence:
         assert text[e.start : e.end] == e.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果是你的女儿，你会怎么想。自杀是他自己懦弱",  # "想" and "自杀" in two sentences: not "想自杀"
+        "我想！死的是那些坏人",
+        "遗嘱的效力大于默认的继承顺序啊，父母写遗嘱全部财产给男孩",  # wills as a legal topic
+        "他的后事由单位负责办理",
+        "割手指德普早八百年他自己就说是自己割的",  # a cut finger, not cutting oneself
+    ],
+)
+def test_sentence_ends_wills_and_fingers_are_not_ideation_or_plans(text: str) -> None:
+    assessment = GRADER.grade(text)
+    assert assessment.level < WELFARE_LEVEL, assessment
+    assert not {"strong_wish", "wish", "plan"} & set(assessment.signals)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("我想自杀", 5),
+        ("想*自*杀", 5),  # noise between characters is still removed (not a sentence end)
+        ("后事都交代好了", 6),  # one's affairs being put in order is a plan
+        ("我写好了遗嘱", 6),
+        ("我又割手了", 5),
+    ],
+)
+def test_what_stays_graded(text: str, level: int) -> None:
+    assert GRADER.grade(text).level == level
+
+
+def test_mild_means_level_one_wording_only() -> None:
+    from youthsafe.detection.risk import RiskAssessment
+
+    assert RiskAssessment(1, ("distress1",), ()).mild
+    assert RiskAssessment(1, ("distress1", "time"), ()).mild  # time words are no signal of their own
+    assert not RiskAssessment(2, ("distress1", "distress2"), ()).mild
+    assert not RiskAssessment(4, ("distress1", "wish"), ()).mild
+    assert not RiskAssessment(0, (), ()).mild
+
+
+def test_the_model_may_not_read_a_wish_to_die_into_level_one_wording() -> None:
+    from youthsafe.detection.engine import _combine_risk
+    from youthsafe.detection.risk import RiskAssessment
+
+    def level(signals: tuple[str, ...], grade: int, model: float) -> int:
+        return _combine_risk(RiskAssessment(grade, signals, ()), model)
+
+    assert level(("distress1",), 1, 7.0) == 3  # "委屈" in a long argument: at most level 3
+    assert level(("distress1",), 1, 0.4) == 1  # the grader's own level stands
+    assert level(("distress2",), 2, 7.0) == 7  # clear suffering: the model may raise it
+    assert level(("wish",), 4, 8.0) == 8
+    assert level((), 0, 7.0) == 3  # no signal at all: unchanged rule

@@ -409,9 +409,11 @@ def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     """Combine the rules grade with the model's risk head (explainable: rules can veto exaggerations).
 
     Context caps (news, prevention) bind the model too; when the rules saw no distress signal at all, or
-    only hyperbole or negation, the model may add at most up to level 3 (a welfare signal always has rule
-    evidence a reviewer can see); otherwise the higher of the two wins, because a missed crisis costs far
-    more than an extra review (regulatory-reference 6.3).
+    only hyperbole or negation, or only level-1 wording ("委屈", "好累", "压力太大": some distress, no wish to
+    die), the model may add at most up to level 3 (a welfare signal always has rule evidence a reviewer can
+    see, and a level-1 word is not evidence of a wish to die: in heated real discussions the model read long
+    argumentative comments holding one such word as levels 4-6); otherwise the higher of the two wins,
+    because a missed crisis costs far more than an extra review (regulatory-reference 6.3).
     """
     level = assessment.level
     if model_value is None:
@@ -419,7 +421,7 @@ def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     model_level = min(max(round(model_value), 0), 10)
     if assessment.capped:
         return min(max(level, model_level), 2)
-    if not assessment.distress or (assessment.masked and level == 0):
+    if not assessment.distress or (assessment.masked and level == 0) or assessment.mild:
         return min(max(level, model_level), _MODEL_ONLY_RISK_CAP)
     return max(level, model_level)
 

@@ -40,7 +40,7 @@ _MASKS = frozenset({"hyperbole", "negation"})
 _CONTEXT = frozenset({"news", "prevention", "third_person", "fiction"})
 _CAP_CONTEXT = 2
 # Weak features count only next to a stronger signal (see ``_level``); alone they are no distress signal
-_WEAK = frozenset({"plan_weak", "method_weak", "farewell_weak", "recruitment_weak", "in_progress_weak"})
+_WEAK = frozenset({"plan_weak", "method_weak", "farewell_weak", "recruitment_weak", "in_progress_weak", "affairs"})
 # Two different weak kinds together (a farewell and a time, a means and a preparation) are a distress signal
 # with no level of their own: the grader cannot grade them, the model may (engine._combine_risk)
 _COMBO_KINDS = _WEAK | {"time"}
@@ -49,6 +49,10 @@ _CUE = "cue"  # gate for the regular expressions: no level, no signal
 _FIRST_PERSON_CONTEXT = frozenset({"third_person", "fiction"})
 _SELF_WINDOW = 4  # "我" at most this many characters before a signal makes it the writer's own
 _QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’"}
+# Sentence ends of the original text. Normalisation drops punctuation (so that "自*杀" is "自杀"), which also
+# joins sentences: "你会怎么想。自杀是他自己懦弱" would read "想自杀". A feature never spans a sentence end;
+# the ASCII full stop is not one, as "自.杀" is a common way of writing around filters.
+_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]")
 
 @dataclass(frozen=True, slots=True)
 class RiskEvidence:
@@ -75,6 +79,11 @@ class RiskAssessment:
     def distress(self) -> bool:
         """True when the grader saw any self-harm signal beyond time, news or prevention words."""
         return any(s not in _INERT for s in self.signals)
+
+    @property
+    def mild(self) -> bool:
+        """True when level-1 wording ("委屈", "好累") is the only self-harm signal the grader saw."""
+        return {s for s in self.signals if s not in _INERT} == {"distress1"}
 
     @property
     def welfare(self) -> bool:
@@ -120,6 +129,8 @@ class RiskGrader:
             for rx in self._regex.finditer(normalized):
                 idx = int((rx.lastgroup or "f0_0")[1:].split("_")[0])
                 found.append((rx.start(), rx.end(), self._features[idx]))
+        if _SENTENCE_END.search(text):
+            found = [(s, e, f) for s, e, f in found if not _spans_sentence_end(norm, s, e)]
         masks = [(s, e) for s, e, f in found if f in _MASKS]
         kept = [(s, e, f) for s, e, f in found if f != _CUE and (f in _MASKS or not _inside_any(s, e, masks))]
         feats = {f for _, _, f in kept}
@@ -173,6 +184,12 @@ def _speaks_of_others(normalized: str, kept: list[tuple[int, int, str]], norm: N
     return not any(c == "我" and not inside[i] for i, c in enumerate(original))
 
 
+def _spans_sentence_end(norm: Normalized, start: int, end: int) -> bool:
+    """True when the original text covered by the normalised span ``[start, end)`` holds a sentence end."""
+    a, b = norm.to_original(start, end)
+    return _SENTENCE_END.search(norm.original, a, b) is not None
+
+
 def _quoted_mask(text: str) -> list[bool]:
     """Per character of ``text``: inside a pair of quotation marks (the marks themselves count as inside)."""
     mask = [False] * len(text)
@@ -211,6 +228,8 @@ def _level(feats: set[str], *, first_person: bool) -> int:
         "plan" in feats
         or "farewell_strong" in feats
         or (bool(feats & {"farewell_weak", "plan_weak"}) and clear)
+        # one's affairs after death, being put in order ("后事都交代好了"), not wills as a legal topic
+        or ("affairs" in feats and (clear or bool(feats & {"plan_weak", "farewell_weak"})))
     )
     method_named = "method" in feats or ("method_weak" in feats and (ideation or plan or distress >= 2))
     method = method_named and (ideation or plan)

@@ -41,5 +41,5 @@ def test_ordinary_gender_talk_is_rarely_flagged(not_sexist: list[ScanResult]) ->
 def test_few_reach_the_welfare_band_or_the_alert_queue(not_sexist: list[ScanResult]) -> None:
     welfare = sum(r.risk_level >= WELFARE_LEVEL for r in not_sexist)
     alert = sum(r.risk_level >= 6 for r in not_sexist)
-    assert welfare <= 40  # measured 34 (0.6%)
+    assert welfare <= 40  # measured 33 (0.6%)
     assert alert <= 8  # measured 5

@@ -156,6 +156,7 @@ def test_wider_evidence_points_into_original(text: str) -> None:
         "遗嘱的效力大于默认的继承顺序啊，父母写遗嘱全部财产给男孩",  # wills as a legal topic
         "他的后事由单位负责办理",
         "割手指德普早八百年他自己就说是自己割的",  # a cut finger, not cutting oneself
+        "只是说了一个综艺词居然被要求死刑",  # 要求死刑: demanded the death penalty, not 求死
     ],
 )
 def test_sentence_ends_wills_and_fingers_are_not_ideation_or_plans(text: str) -> None:
@@ -172,6 +173,7 @@ def test_sentence_ends_wills_and_fingers_are_not_ideation_or_plans(text: str) ->
         ("后事都交代好了", 6),  # one's affairs being put in order is a plan
         ("我写好了遗嘱", 6),
         ("我又割手了", 5),
+        ("我只求死", 5),
     ],
 )
 def test_what_stays_graded(text: str, level: int) -> None:

@@ -133,9 +133,7 @@ class TextModel:
     def _risk_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
         assert self.risk is not None  # noqa: S101 - callers check; narrows the type for mypy
         raw = np.clip(self.risk.raw_scores(counts)[:, 0], 0.0, 10.0)
-        if self.risk_calibration is not None:
-            raw = np.minimum(raw, np.interp(raw, *self.risk_calibration))
-        return raw.astype(np.float32)
+        return lowered(raw, self.risk_calibration).astype(np.float32)
 
     def predict_both(
         self, normalized_texts: Sequence[str]
@@ -307,6 +305,14 @@ class TextModel:
             if "risk.calibration_x" in arrays and "risk" in heads
             else None,
         )
+
+
+def lowered(levels: npt.NDArray[Any], calibration: tuple[F32, F32] | None) -> npt.NDArray[Any]:
+    """Risk levels mapped through an isotonic calibration where that lowers them (see ``TextModel``)."""
+    if calibration is None:
+        return levels
+    out: npt.NDArray[Any] = np.minimum(levels, np.interp(levels, *calibration))
+    return out
 
 
 def feature_counts(space: NgramSpace, words: WordVocabulary | None, texts: Sequence[str]) -> sp.csr_matrix:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from youthsafe.detection.classifier import Head, TextModel, feature_counts
+from youthsafe.detection.classifier import Head, TextModel, feature_counts, lowered
 from youthsafe.detection.evaluation import category_report, risk_report
 from youthsafe.detection.features import NgramSpace
 from youthsafe.detection.word_features import WordVocabulary
@@ -365,8 +365,7 @@ def _cross_calibrated(pred: npt.NDArray[np.float64], gold: npt.NDArray[Any], cfg
     for held in _folds(len(pred), cfg):
         rest = np.setdiff1d(np.arange(len(pred)), held)
         calibration = _fit_calibration(pred[rest], gold[rest])
-        if calibration is not None:
-            out[held] = np.minimum(pred[held], np.interp(pred[held], *calibration))  # as TextModel applies it
+        out[held] = lowered(pred[held], calibration)  # as TextModel applies it
     return out
 
 

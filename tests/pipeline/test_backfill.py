@@ -407,6 +407,10 @@ def test_diff_reports_the_alerts_a_version_adds_and_drops(source: Source) -> Non
     assert dropped["recruitment"] == 1
     assert dropped["threads"] == (0 if thread_still_alerts else 1)
     assert dropped["by_level"] == {str(before[t1.pk].risk_level): 1}
+    # The dropped side's categories come from the old version's scan, read through a subquery as JSON.
+    assert before[t1.pk].categories
+    assert dropped["by_category"] == dict.fromkeys(sorted(before[t1.pk].categories), 1)
+    assert dropped["examples"][0]["categories"] == sorted(before[t1.pk].categories)
     assert [e["post"] for e in dropped["examples"]] == [t1.pk]
     # Nothing changed: a diff decides nothing.
     assert Alert.objects.count() == 1

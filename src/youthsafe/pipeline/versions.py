@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, JSONField, Max, Min, OuterRef, QuerySet, Subquery
 
 from youthsafe.pipeline.models import Post, ScanRecord
 
@@ -131,50 +131,54 @@ class Diff:
 
 
 def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = EXAMPLES) -> Diff:
-    """Compare the scans of ``old`` and ``new`` over the posts both scanned (see the module docstring)."""
+    """Compare the scans of ``old`` and ``new`` over the posts both scanned (see the module docstring).
+
+    One pass over the new version's scans, each joined to the old version's scan of the same post (one
+    unique-index lookup each) and read in chunks: memory grows with the posts whose decision differs and
+    the threads holding an alerting post, not with the archive (a re-scan of years of posts).
+    """
     from youthsafe.alerts import config
     from youthsafe.alerts.services.intake import opens_alert
 
-    fields = ("post_id", "risk_level", "recruitment", "categories")
+    def of(v: Version) -> QuerySet[ScanRecord]:
+        return ScanRecord.objects.filter(post__in=posts, model_version=v.model_version, rules_version=v.rules_version)
 
-    def scans(v: Version) -> dict[int, tuple[int, bool, list[str]]]:
-        qs = ScanRecord.objects.filter(post__in=posts, model_version=v.model_version, rules_version=v.rules_version)
-        return {pid: (level, rec, list(cats or [])) for pid, level, rec, cats in qs.order_by().values_list(*fields)}
-
-    a, b = scans(old), scans(new)
+    old_scan = of(old).filter(post=OuterRef("post")).order_by()
+    rows = (
+        of(new).order_by("post_id")
+        .annotate(old_level=Subquery(old_scan.values("risk_level")[:1]),
+                  old_recruitment=Subquery(old_scan.values("recruitment")[:1]),
+                  old_categories=Subquery(old_scan.values("categories")[:1], output_field=JSONField()))
+        .filter(old_level__isnull=False)
+        .values_list("post_id", "risk_level", "recruitment", "categories", "old_level", "old_recruitment",
+                     "old_categories", "post__source__name", "post__external_id", "post__thread_key")
+    )  # fmt: skip
     result = Diff(old, new, config.alert_level())
-    both = sorted(set(a) & set(b))
-    result.compared, result.only_old, result.only_new = len(both), len(set(a) - set(b)), len(set(b) - set(a))
-    info = {p["pk"]: p for p in Post.objects.filter(pk__in=both).values("pk", "source__name", "external_id",
-                                                                     "thread_key")}
-    thread_open: dict[tuple[str, str], list[bool]] = {}
-    changed: dict[str, list[tuple[int, tuple[int, bool, list[str]], tuple[int, bool, list[str]]]]] = {
-        "added": [], "dropped": []}
-    for pid in both:
-        opens_a, opens_b = opens_alert(a[pid][0], a[pid][1]), opens_alert(b[pid][0], b[pid][1])
+    thread_open: dict[tuple[str, str], list[bool]] = {}  # threads with an alerting post under either version
+    for pid, level, rec, cats, old_level, old_rec, old_cats, source, external_id, thread in rows.iterator(2000):
+        result.compared += 1
+        sa, sb = (old_level, bool(old_rec), list(old_cats or [])), (level, rec, list(cats or []))
+        opens_a, opens_b = opens_alert(sa[0], sa[1]), opens_alert(sb[0], sb[1])
+        if not (opens_a or opens_b):
+            continue
         result.alerting_old += opens_a
         result.alerting_new += opens_b
-        p = info[pid]
-        key = (p["source__name"], p["thread_key"] or f"post-{pid}")  # a post outside any thread is its own
+        key = (source, thread or f"post-{pid}")  # a post outside any thread is its own
         seen = thread_open.setdefault(key, [False, False])
         seen[0], seen[1] = seen[0] or opens_a, seen[1] or opens_b
-        if opens_b and not opens_a:
-            changed["added"].append((pid, a[pid], b[pid]))
-        elif opens_a and not opens_b:
-            changed["dropped"].append((pid, a[pid], b[pid]))
+        if opens_a == opens_b:
+            continue
+        side, deciding = (result.added, sb) if opens_b else (result.dropped, sa)
+        side.posts += 1
+        side.recruitment += deciding[1]
+        side.by_level[deciding[0]] += 1
+        side.by_category.update(deciding[2])
+        if len(side.examples) < examples:
+            side.examples.append({"post": pid, "source": source, "external_id": external_id, "thread": thread,
+                                  "from_level": sa[0], "to_level": sb[0], "from_recruitment": sa[1],
+                                  "to_recruitment": sb[1], "categories": sorted(deciding[2])})
+    result.only_old = of(old).count() - result.compared
+    result.only_new = of(new).count() - result.compared
     result.added.threads = sum(1 for o, n in thread_open.values() if n and not o)
     result.dropped.threads = sum(1 for o, n in thread_open.values() if o and not n)
-    for name, side in (("added", result.added), ("dropped", result.dropped)):
-        for pid, sa, sb in changed[name]:
-            deciding = sb if name == "added" else sa  # the scan that opens the alert
-            side.posts += 1
-            side.recruitment += deciding[1]
-            side.by_level[deciding[0]] += 1
-            side.by_category.update(deciding[2])
-            if len(side.examples) < examples:
-                p = info[pid]
-                side.examples.append({"post": pid, "source": p["source__name"], "external_id": p["external_id"],
-                                      "thread": p["thread_key"], "from_level": sa[0], "to_level": sb[0],
-                                      "from_recruitment": sa[1], "to_recruitment": sb[1],
-                                      "categories": sorted(deciding[2])})
     return result

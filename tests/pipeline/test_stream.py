@@ -314,6 +314,14 @@ def _count(url: str, sql: str) -> int:
         row = conn.execute(sql).fetchone()
     return int(row[0]) if row else 0
 
+def _wait_for_posts(url: str, n: int, worker: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until ``n`` posts are stored (so a fault lands mid-stream), failing if ``worker`` exits first."""
+    deadline = time.monotonic() + 120
+    while _count(url, "SELECT count(*) FROM pipeline_post") < n:
+        assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, "the worker made no progress"
+        time.sleep(0.05)
+
 
 def _worker(url: str, settings: StreamSettings, *extra: str, log: Path) -> subprocess.Popen[bytes]:
     args = ["worker", "--url", settings.url, "--stream", settings.stream, "--subject", settings.subject,
@@ -338,11 +346,7 @@ def test_worker_killed_mid_stream_loses_and_doubles_nothing(fault_db: str, tmp_p
         _run(publish_file(settings, _jsonl(tmp_path / "c.jsonl", records), "fault-feed"))
         log = tmp_path / "worker.log"
         first = _worker(fault_db, settings, log=log)
-        deadline = time.monotonic() + 120
-        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
-            assert first.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "the worker made no progress"
-            time.sleep(0.05)
+        _wait_for_posts(fault_db, 300, first, log)
         first.send_signal(signal.SIGKILL)  # mid-stream: some batches committed, one in flight, none acked after
         first.wait(timeout=30)
         assert _count(fault_db, "SELECT count(*) FROM pipeline_post") < total, "killed too late to test anything"
@@ -371,11 +375,7 @@ def test_sigterm_finishes_the_batch_and_acks_exactly_what_was_committed(fault_db
     try:
         _run(publish_file(settings, _jsonl(tmp_path / "s.jsonl", records), "fault-feed"))
         worker = _worker(fault_db, settings, log=log)
-        deadline = time.monotonic() + 120
-        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
-            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "the worker made no progress"
-            time.sleep(0.05)
+        _wait_for_posts(fault_db, 300, worker, log)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0, log.read_text()[-2000:]
         assert "worker stopped" in log.read_text()
@@ -421,11 +421,7 @@ def test_postgresql_restarted_under_load_loses_and_doubles_nothing(fault_db: str
         _run(publish_file(settings, _jsonl(tmp_path / "d.jsonl", records), "fault-feed"))
         log = tmp_path / "worker.log"
         worker = _worker(fault_db, settings, "--idle-exit", "10", log=log)
-        deadline = time.monotonic() + 120
-        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 200:
-            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "the worker made no progress"
-            time.sleep(0.05)
+        _wait_for_posts(fault_db, 200, worker, log)
         _restart_postgresql()  # the worker's batches fail while it is down; NATS redelivers them
         assert worker.wait(timeout=240) == 0, f"the worker must survive the restart: {log.read_text()[-2000:]}"
     finally:
@@ -482,11 +478,7 @@ def test_nats_restarted_mid_run_loses_and_doubles_nothing(fault_db: str, tmp_pat
     try:
         _run(publish_file(settings, _jsonl(tmp_path / "n1.jsonl", records[:1500]), "fault-feed"))
         worker = _worker(fault_db, settings, "--idle-exit", "7", log=log)
-        deadline = time.monotonic() + 120
-        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 200:
-            assert worker.poll() is None, f"the worker exited early: {log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "the worker made no progress"
-            time.sleep(0.05)
+        _wait_for_posts(fault_db, 200, worker, log)
         _restart_nats()  # acks and fetches in flight are lost; unacked messages come back after ack_wait
         assert _count(fault_db, "SELECT count(*) FROM pipeline_post") < 1500, "restarted too late to test anything"
         # Publishing after the restart works, and the same worker (reconnected) takes the rest.
@@ -520,11 +512,7 @@ def test_a_stalled_worker_beside_a_healthy_one_loses_and_doubles_nothing(fault_d
         # The one to stall starts alone, so it is known to be storing (and holding batches) when frozen.
         stalled = _worker(fault_db, settings, "--idle-exit", "7", log=logs[0])
         procs = [stalled]
-        deadline = time.monotonic() + 120
-        while _count(fault_db, "SELECT count(*) FROM pipeline_post") < 300:
-            assert stalled.poll() is None, logs[0].read_text()[-1000:]
-            assert time.monotonic() < deadline, "the worker made no progress"
-            time.sleep(0.05)
+        _wait_for_posts(fault_db, 300, stalled, logs[0])
         procs.append(_worker(fault_db, settings, "--idle-exit", "7", log=logs[1]))
         stalled.send_signal(signal.SIGSTOP)
         frozen_at = _count(fault_db, "SELECT count(*) FROM pipeline_post")

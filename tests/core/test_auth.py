@@ -174,3 +174,14 @@ def test_a_session_is_extended_at_most_once_a_minute(
     monkeypatch.setattr(middleware.time, "time", lambda: later)
     assert client.get("/alerts/").status_code == 200
     assert Session.objects.get(pk=key).expire_date > max(soon, marked)  # a minute on: extended
+
+
+def test_api_tells_a_caller_without_a_session_401_and_a_forged_request_403(make_user: Callable[..., User]) -> None:
+    anonymous = Client(enforce_csrf_checks=True)  # as a real client: Django's test client skips CSRF otherwise
+    response = anonymous.post("/api/leads/leads", {}, content_type="application/json")
+    assert response.status_code == 401
+    logged_in = Client(enforce_csrf_checks=True)
+    logged_in.force_login(make_user("analyst"))
+    forged = logged_in.post("/api/leads/leads", {}, content_type="application/json")  # no CSRF token
+    assert forged.status_code == 403
+    assert logged_in.get("/api/leads/leads").status_code == 200  # safe methods need no token

@@ -5,7 +5,8 @@ none is a suicide or self-harm post. The ones not labelled sexist must stay almo
 only a handful may reach the welfare band or the alert queue. Figures are from
 ``benchmarks/detection_swsr.py`` (see benchmarks/README.md); each bound leaves room for small changes but not
 for a regression like the ones it was measured against (before the sentence-end, wills and level-1 rules
-of risk lexicon 2026.12.1: 48 comments in the welfare band and 10 at the alert level).
+of risk lexicon 2026.12.1 and the long ordinary posts of the risk corpus: 48 comments in the welfare band and
+10 at the alert level).
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ def not_sexist() -> list[ScanResult]:
 
 def test_ordinary_gender_talk_is_rarely_flagged(not_sexist: list[ScanResult]) -> None:
     flagged = sum(r.flagged for r in not_sexist)
-    assert flagged / len(not_sexist) <= 0.025  # measured 113 of 5,876 (1.9%)
+    assert flagged / len(not_sexist) <= 0.022  # measured 103 of 5,876 (1.75%)
 
 
 def test_few_reach_the_welfare_band_or_the_alert_queue(not_sexist: list[ScanResult]) -> None:
     welfare = sum(r.risk_level >= WELFARE_LEVEL for r in not_sexist)
     alert = sum(r.risk_level >= 6 for r in not_sexist)
-    assert welfare <= 40  # measured 33 (0.6%)
-    assert alert <= 8  # measured 5
+    assert welfare <= 25  # measured 19 (0.3%)
+    assert alert <= 5  # measured 3

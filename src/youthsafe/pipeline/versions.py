@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, JSONField, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, FilteredRelation, Max, Min, Q, QuerySet
 
 from youthsafe.pipeline.models import Post, ScanRecord
 
@@ -133,9 +133,9 @@ class Diff:
 def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = EXAMPLES) -> Diff:
     """Compare the scans of ``old`` and ``new`` over the posts both scanned (see the module docstring).
 
-    One pass over the new version's scans, each joined to the old version's scan of the same post (one
-    unique-index lookup each) and read in chunks: memory grows with the posts whose decision differs and
-    the threads holding an alerting post, not with the archive (a re-scan of years of posts).
+    One pass over the posts, each joined to its scan by either version (one unique-index lookup each) and
+    read in chunks: memory grows with the posts whose decision differs and the threads holding an alerting
+    post, not with the archive (a re-scan of years of posts).
     """
     from youthsafe.alerts import config
     from youthsafe.alerts.services.intake import opens_alert
@@ -143,21 +143,20 @@ def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = E
     def of(v: Version) -> QuerySet[ScanRecord]:
         return ScanRecord.objects.filter(post__in=posts, model_version=v.model_version, rules_version=v.rules_version)
 
-    old_scan = of(old).filter(post=OuterRef("post")).order_by()
+    def scan_of(v: Version) -> FilteredRelation:
+        return FilteredRelation("scans", condition=Q(scans__model_version=v.model_version,
+                                                     scans__rules_version=v.rules_version))
+
     rows = (
-        of(new).order_by("post_id")
-        .annotate(old_level=Subquery(old_scan.values("risk_level")[:1]),
-                  old_recruitment=Subquery(old_scan.values("recruitment")[:1]),
-                  old_categories=Subquery(old_scan.values("categories")[:1], output_field=JSONField()))
-        .filter(old_level__isnull=False)
-        .values_list("post_id", "risk_level", "recruitment", "categories", "old_level", "old_recruitment",
-                     "old_categories", "post__source__name", "post__external_id", "post__thread_key")
+        posts.annotate(a=scan_of(old), b=scan_of(new)).filter(a__isnull=False, b__isnull=False).order_by("pk")
+        .values_list("pk", "b__risk_level", "b__recruitment", "b__categories", "a__risk_level", "a__recruitment",
+                     "a__categories", "source__name", "external_id", "thread_key")
     )  # fmt: skip
     result = Diff(old, new, config.alert_level())
     thread_open: dict[tuple[str, str], list[bool]] = {}  # threads with an alerting post under either version
     for pid, level, rec, cats, old_level, old_rec, old_cats, source, external_id, thread in rows.iterator(2000):
         result.compared += 1
-        sa, sb = (old_level, bool(old_rec), list(old_cats or [])), (level, rec, list(cats or []))
+        sa, sb = (old_level, old_rec, list(old_cats or [])), (level, rec, list(cats or []))
         opens_a, opens_b = opens_alert(sa[0], sa[1]), opens_alert(sb[0], sb[1])
         if not (opens_a or opens_b):
             continue

@@ -159,7 +159,12 @@ def test_a_batch_that_keeps_failing_is_dead_lettered_on_its_last_delivery(
     assert stats.failures == len(calls) >= 2  # delivered, refused, redelivered up to max-deliver
     letters = list(DeadLetter.objects.filter(channel="nats"))
     assert len(letters) == 3, (calls, stats, [(d.position, d.reason) for d in letters], caplog.text)
-    assert all(d.reason == "gave up: database down" for d in letters)
+    # Each message is dead-lettered on its last delivery with the failure that stopped it. A delivery lost in
+    # transit (see ack_wait above) still counts: that message then comes back once more than max_deliver
+    # and is kept as spent, with the spent reason (seen once in CI, 2026-12-03).
+    spent = f"gave up: delivered {settings.max_deliver} times without being stored (worker stopped or crashed)"
+    assert {d.reason for d in letters} <= {"gave up: database down", spent}, [d.reason for d in letters]
+    assert any(d.reason == "gave up: database down" for d in letters)
     assert {json.loads(d.payload)["id"] for d in letters} == {"t1", "t2", "t3"}
     assert Post.objects.count() == 0
 

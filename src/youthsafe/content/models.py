@@ -95,9 +95,21 @@ class ContentItem(models.Model):
         return self.group if self.group is not None else self
 
 
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    """Evidence rows are never changed or removed: bulk ``update()`` and ``delete()`` are refused here, and
+    the database refuses UPDATE and DELETE on the table too (core.dbtriggers, content migration 0002)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("evidence is immutable")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("evidence is immutable")
+
+
 class Evidence(models.Model):
     """A file, screenshot or text kept as evidence. The bytes live under MEDIA_ROOT/evidence/ named by their
-    SHA-256 and are never overwritten; a row is never changed once written."""
+    SHA-256 and are never overwritten; a row is never changed or deleted once written (model, queryset and
+    database triggers all refuse). No retention rule purges evidence: it is the record of what was found."""
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
@@ -117,6 +129,8 @@ class Evidence(models.Model):
                                  related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    objects: ClassVar[EvidenceQuerySet] = EvidenceQuerySet.as_manager()  # type: ignore[assignment]
+
     class Meta:
         ordering: ClassVar[list[str]] = ["added_at", "id"]
 
@@ -127,6 +141,9 @@ class Evidence(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("evidence is immutable")
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("evidence is immutable")
 
     @property
     def jurisdiction(self) -> Jurisdiction:

@@ -9,7 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as SchemaError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -59,18 +63,74 @@ api = YouthSafeAPI(
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("Your role does not allow this action.")},
+                               status=403)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("No such record in your jurisdiction.")},
+                               status=404)
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail: object = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+def schema_message(error: dict[str, Any]) -> str:
+    """The message of one schema error (pydantic's ``type`` and ``ctx``) in the caller's language; pydantic
+    itself only speaks English. Unknown types fall back to a general message, never to the English text."""
+    kind = str(error.get("type", ""))
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    with_limit: dict[str, tuple[str, str]] = {  # error type: (message, the ctx key holding the limit)
+        "greater_than_equal": (_("Must be at least %(limit)s."), "ge"),
+        "greater_than": (_("Must be greater than %(limit)s."), "gt"),
+        "less_than_equal": (_("Must be at most %(limit)s."), "le"),
+        "less_than": (_("Must be less than %(limit)s."), "lt"),
+        "string_too_long": (_("Too long: at most %(limit)s."), "max_length"),
+        "too_long": (_("Too long: at most %(limit)s."), "max_length"),
+        "string_too_short": (_("Too short: at least %(limit)s."), "min_length"),
+        "too_short": (_("Too short: at least %(limit)s."), "min_length"),
+    }
+    if kind in with_limit:
+        message, key = with_limit[kind]
+        return message % {"limit": ctx.get(key, "")}
+    exact: dict[str, str] = {"missing": pgettext("api error", "This field is required."),
+             "literal_error": _("Not one of the allowed choices."), "enum": _("Not one of the allowed choices.")}
+    by_prefix = (
+        (("int_",), _("Enter a whole number.")),
+        (("float_", "decimal_"), _("Enter a number.")),
+        (("bool_",), _("Enter true or false.")),
+        (("date_", "datetime_", "time_"), _("Enter a valid date or time.")),
+        (("string_", "str_"), _("Enter text.")),
+        (("list_", "dict_", "model_", "json_"), _("This value has the wrong shape.")),
+    )
+    if kind in exact:
+        return exact[kind]
+    return next((message for prefixes, message in by_prefix if kind.startswith(prefixes)),
+                _("This value is not valid."))
+
+
+@api.exception_handler(SchemaError)
+def _schema_invalid(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    """Schema errors keep ninja's shape (``type``, ``loc`` per error) with ``msg`` in the caller's language."""
+    detail = [{"type": str(error.get("type", "")), "loc": list(error.get("loc", ())),
+               "msg": schema_message(error)} for error in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """What ninja raises before a view runs: 400 on a body it cannot parse, 401 without a session, 403 on a
+    failed CSRF check, 429 from throttling; answered in the caller's language."""
+    messages = {400: _("The request body could not be read (expected JSON or a form)."),
+                401: _("Please log in."),
+                403: _("The request was refused: the CSRF check failed."),
+                429: _("Too many requests; try again later.")}
+    return api.create_response(request, {"detail": messages.get(exc.status_code, str(exc))},
+                               status=exc.status_code)
 
 
 def _register_routers() -> None:

@@ -11,6 +11,8 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 _ip: ContextVar[str] = ContextVar("youthsafe_ip", default="")
 
@@ -41,12 +43,27 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen not in self.supported and request.path.startswith("/api/"):
+            chosen = self.from_header(request.headers.get("Accept-Language", ""))
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        if request.path.startswith("/api/"):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+
+    def from_header(self, header: str) -> str:
+        """For API callers without the cookie (scripts, platforms' systems): the first supported language of
+        their Accept-Language header; pages keep ignoring it (see the class)."""
+        for code, _quality in parse_accept_lang_header(header[:255]):
+            try:
+                return get_supported_language_variant(code)
+            except LookupError:
+                continue
+        return ""
 
 
 POLL_HEADER = "X-YouthSafe-Poll"

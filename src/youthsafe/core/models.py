@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.roles import GLOBAL_READ_ROLES, GLOBAL_WRITE_ROLES, Permission, Role, role_has
@@ -49,6 +50,9 @@ class Jurisdiction(models.Model):
         verbose_name_plural = _("jurisdictions")
 
     def __str__(self) -> str:
+        """The name in the working language: the English name when the page is in English and one is set."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from youthsafe.core.middleware import current_ip
 from youthsafe.core.models import AuditAction, AuditEvent, Jurisdiction, User
+from youthsafe.core.roles import Permission
 
 GENESIS = "0" * 64
 # Any constant works: it names the one advisory lock that serialises appends on PostgreSQL.
@@ -184,6 +185,30 @@ def deferred() -> Iterator[list[AuditEvent]]:
         _pending.reset(token)
     if events:
         _append(events)
+
+
+# Payload keys that hold personal data, per object type, and the permission that may read them. Apps register
+# theirs (registry: the security officer's contacts); the audit page and its export show "***" to the rest.
+_PERSONAL: dict[str, tuple[frozenset[str], Permission]] = {}
+REDACTED = "***"
+
+
+def register_personal(object_type: str, fields: Iterable[str], permission: Permission) -> None:
+    _PERSONAL[object_type] = (frozenset(fields), permission)
+
+
+def redacted(event: AuditEvent, reader: User) -> tuple[Any, Any]:
+    """``event``'s before and after as ``reader`` may see them: personal keys hidden without the right."""
+    fields, permission = _PERSONAL.get(event.object_type, (frozenset(), Permission.AUDIT_VIEW))
+    if not fields or reader.has_perm_name(permission):
+        return event.before, event.after
+
+    def hide(values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return {k: (REDACTED if k in fields and v not in ("", None) else v) for k, v in values.items()}
+
+    return hide(event.before), hide(event.after)
 
 
 @dataclass(frozen=True)

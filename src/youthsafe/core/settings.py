@@ -47,7 +47,7 @@ SECRET_KEY = _persistent_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
 # separate key and shown only to roles allowed to reveal it. Losing IDENTITY_KEY makes raw ids unreadable.
 PSEUDONYM_KEY = _persistent_secret("PSEUDONYM_KEY", lambda: secrets.token_hex(32))
 IDENTITY_KEY = _persistent_secret("IDENTITY_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -171,7 +171,11 @@ SECURE = env_bool("SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("SSL_REDIRECT", default=True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
+# Behind a reverse proxy: the scheme comes from X-Forwarded-Proto, and the client address used to rate-limit
+# public reports from X-Forwarded-For, as appended by the outermost of TRUSTED_PROXY_COUNT proxies (content/config.py).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+YOUTHSAFE_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -227,6 +231,7 @@ YOUTHSAFE_WEBHOOK_SECRET = env_str("WEBHOOK_SECRET") or None
 # Harmful content, public reports and leads (content/config.py reads these with their defaults).
 YOUTHSAFE_EVIDENCE_MAX_BYTES = env_str("EVIDENCE_MAX_BYTES") or None
 YOUTHSAFE_REPORT_MAX_FILES = env_str("REPORT_MAX_FILES") or None
+YOUTHSAFE_REPORT_MAX_BYTES = env_str("REPORT_MAX_BYTES") or None  # a public report's whole body
 YOUTHSAFE_REPORT_RATE_LIMIT = env_str("REPORT_RATE_LIMIT") or None
 YOUTHSAFE_REPORT_RATE_WINDOW = env_str("REPORT_RATE_WINDOW") or None
 YOUTHSAFE_REPORT_JURISDICTION = env_str("REPORT_JURISDICTION") or None

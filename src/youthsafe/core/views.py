@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from youthsafe.core import audit, services
 from youthsafe.core.access import acting_user, jurisdictions_of, permission_required, require
+from youthsafe.core.cells import safe_cell
 from youthsafe.core.forms import AuditFilterForm, JurisdictionForm, UserForm
 from youthsafe.core.models import AuditAction, AuditEvent, User
 from youthsafe.core.roles import Permission
@@ -137,6 +139,9 @@ def _filtered_audit(request: HttpRequest, user: User) -> tuple[AuditFilterForm, 
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered_audit(request, acting_user(request))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    reader = acting_user(request)
+    for event in page:
+        event.shown_before, event.shown_after = audit.redacted(event, reader)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -164,10 +169,12 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Any:
         yield "\ufeff" + writer.writerow(header)
         for e in events.iterator(chunk_size=2000):
-            yield writer.writerow([
+            before, after = audit.redacted(e, user)
+            yield writer.writerow([safe_cell(cell) for cell in (
                 e.id, e.time.isoformat(), e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
-                e.reason, e.before, e.after, e.ip_address, e.hash,
-            ])
+                e.reason, "" if before is None else json.dumps(before, ensure_ascii=False),
+                "" if after is None else json.dumps(after, ensure_ascii=False), e.ip_address, e.hash,
+            )])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

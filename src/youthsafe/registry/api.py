@@ -100,7 +100,8 @@ def list_platforms(request: HttpRequest, filters: Query[PlatformFilters]) -> dic
     user = require(request.user, Permission.PLATFORM_VIEW)
     platforms = _filter(_visible(user), filters)
     contacts = _sees_contacts(user)
-    page = platforms[filters.offset : filters.offset + filters.limit]
+    page = list(platforms[filters.offset : filters.offset + filters.limit])
+    services.record_list_view(page, actor=user)
     return {
         "count": platforms.count(), "limit": filters.limit, "offset": filters.offset,
         "items": [_platform_out(p, contacts=contacts) for p in page],
@@ -193,7 +194,9 @@ def platform_history(request: HttpRequest, platform_id: int, limit: int = 100) -
     for readers without platform:view_contacts."""
     user = require(request.user, Permission.PLATFORM_VIEW)
     platform = get_visible_or_404(Platform.objects.all(), user, pk=platform_id)
-    return services.history(platform, actor=user, limit=limit)
+    rows = services.history(platform, actor=user, limit=limit)
+    services.record_view(platform, actor=user)  # the rows' before/after may show the contacts
+    return rows
 
 
 @router.get("/controls", response={200: list[ControlOut], **_ERRORS})

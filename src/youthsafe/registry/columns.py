@@ -14,9 +14,9 @@ from django.db.models import Field, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from youthsafe.core.cells import undefuse
 from youthsafe.registry.models import Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.services import PERSONAL_FIELDS
-from youthsafe.registry.tabular import undefuse
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "id", "name", "kind", "operator", "operator_credit_code", "icp_number", "website", "app_store_ids",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from youthsafe.core import audit
 from youthsafe.core.access import require
+from youthsafe.core.cells import undefuse
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry import services
@@ -37,7 +38,7 @@ from youthsafe.registry.columns import (
     parse_cell,
 )
 from youthsafe.registry.models import Platform
-from youthsafe.registry.tabular import Table, TableError, read_table, undefuse, write_csv, write_xlsx
+from youthsafe.registry.tabular import Table, TableError, read_table, write_csv, write_xlsx
 
 ExportFormat = Literal["csv", "xlsx"]
 MAX_REPORTED_ERRORS = 1000

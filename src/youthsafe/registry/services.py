@@ -135,6 +135,14 @@ def record_view(platform: Platform, *, actor: User) -> None:
         audit.record(AuditAction.VIEW, actor=actor, obj=platform)
 
 
+def record_list_view(platforms: list[Platform], *, actor: User) -> None:
+    """A page of platforms returned with their contacts (the API list) is one VIEW row naming every id."""
+    if platforms and actor.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS):
+        audit.record(AuditAction.VIEW, actor=actor, object_type="registry.platform",
+                     object_repr=_("%(n)d platforms with contacts") % {"n": len(platforms)},
+                     jurisdiction=actor.jurisdiction, after={"ids": [p.pk for p in platforms]})
+
+
 def ensure_visible(platform: Platform, actor: User) -> None:
     if not actor.can_read_in(platform.jurisdiction):
         raise PermissionDenied(_("This record belongs to a jurisdiction outside yours."))

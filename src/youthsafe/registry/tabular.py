@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or WPS ("CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from youthsafe.core.cells import defuse
+
 MAX_COLUMNS = 100
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
@@ -40,21 +40,6 @@ class TableError(Exception):
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (line number, cells); blank rows are left out
-
-
-def defuse(value: str) -> str:
-    """Prefix a quote so spreadsheet programs show the text instead of running it as a formula.
-
-    Values already starting with quotes before a formula character get one more, so :func:`undefuse`
-    is an exact inverse and an export imports back unchanged.
-    """
-    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
-
-
-def undefuse(value: str) -> str:
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

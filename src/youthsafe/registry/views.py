@@ -94,6 +94,8 @@ def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     platform = get_visible_or_404(Platform.objects.all(), user, pk=pk)
     form = PlatformForm(request.POST or None, instance=platform, jurisdictions=jurisdictions_of(user, write=True))
+    if request.method != "POST":
+        services.record_view(platform, actor=user)  # the form shows the security officer's contacts
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
         try:

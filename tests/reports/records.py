@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tests.alerts.factories import engine, feed, scan_post, source
 from tests.conftest import Tree
+from tests.reports.work_records import WorkRecords, build_work, expected_work
 from youthsafe.alerts import services as alert_services
 from youthsafe.core.models import Jurisdiction, User
 from youthsafe.outreach import services as outreach_services
@@ -43,6 +44,7 @@ class EventSpec:
 class PostSpec:
     received: dt.datetime  # local time
     place: str
+    flagged: bool = False  # its scan flagged it (an ordinary post otherwise)
 
 
 def _t(text: str) -> dt.datetime:
@@ -71,12 +73,16 @@ EVENTS = [
     EventSpec(dt.date(2030, 3, 3), "north", "school_lecture", "planned", 0, brochures=40),
     EventSpec(dt.date(2023, 4, 4), "south", "brochure_distribution", "held", 120, brochures=100),
     EventSpec(dt.date(2023, 5, 5), "north", "parents_meeting", "held", 80),
+    EventSpec(dt.date(2023, 5, 6), "other_city", "parents_meeting", "held", 60),
     EventSpec(dt.date(2023, 6, 6), "other_city", "school_lecture", "held", 400, brochures=30),
     EventSpec(dt.date(2023, 6, 7), "station", "media_post", "held", 7_000),
 ]
 POSTS = [PostSpec(_t("2023-01-01T00:01"), "north"), PostSpec(_t("2023-07-10T23:59"), "south"),
          PostSpec(_t("2023-07-11T00:01"), "north"), PostSpec(_t("2023-03-03T12:00"), "other_city"),
-         PostSpec(_t("2022-12-31T23:59"), "city")]
+         PostSpec(_t("2022-12-31T23:59"), "city"),
+         PostSpec(_t("2023-01-01T00:00"), "station", flagged=True), PostSpec(_t("2023-07-10T23:59"), "south", True),
+         PostSpec(_t("2023-07-11T00:00"), "north", flagged=True), PostSpec(_t("2022-12-31T23:59"), "north", True),
+         PostSpec(_t("2023-04-04T12:00"), "other_city", flagged=True)]
 
 
 @dataclass
@@ -85,6 +91,7 @@ class Built:
     alerts: list[AlertSpec] = field(default_factory=list)
     events: list[EventSpec] = field(default_factory=list)
     posts: list[PostSpec] = field(default_factory=list)
+    work: WorkRecords | None = None
 
 
 def build(tree: Tree, admin: User) -> Built:
@@ -118,10 +125,13 @@ def build(tree: Tree, admin: User) -> Built:
         if event.status == "cancelled":
             outreach_services.do_cancel(created, actor=admin, reason="停课")
     for n, post in enumerate(POSTS):
-        stored, _scan, _result = scan_post(src, f"普通帖子 {n}", author=f"reader-{n}",
-                                           jurisdiction=getattr(tree, post.place))
+        # A flagged post is scanned as flagged below the alert level, so it opens no alert of its own.
+        flagged = replace(engine().scan([TEXT])[0], risk_level=1, flagged=True) if post.flagged else None
+        stored, scan, _result = scan_post(src, f"普通帖子 {n}", author=f"reader-{n}",
+                                          jurisdiction=getattr(tree, post.place), result=flagged)
+        assert scan.flagged == post.flagged
         Post.objects.filter(pk=stored.pk).update(received_at=post.received)
-    return Built(tree, ALERTS, EVENTS, POSTS)
+    return Built(tree, ALERTS, EVENTS, POSTS, build_work(tree, admin))
 
 
 def within(node: Jurisdiction, root: Jurisdiction | None) -> bool:
@@ -143,9 +153,12 @@ def expected(built: Built, start: dt.date, end: dt.date, root: Jurisdiction | No
             and within(getattr(tree, e.place), root)]
     posts = [p for p in built.posts if start <= p.received.date() <= end and within(getattr(tree, p.place), root)]
     safe = [b for a in alerts if a.outcome == "reached_safe" for b in a.bands]
+    work = expected_work(built.work, tree, start, end, lambda node: within(node, root)) if built.work else {}
     return {
+        **work,
+        # the alerts' own posts were received "now" (years after these periods): only these posts count
         "posts_scanned": len(posts),
-        "posts_flagged": 0,  # the ordinary posts are not flagged; alert posts were received "now"
+        "posts_flagged": sum(p.flagged for p in posts),
         "warnings_issued": len(alerts),
         "people_at_risk": sum(len(a.bands) for a in alerts),
         "people_reached_safe": len(safe),

@@ -57,7 +57,7 @@ def submit_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
     if not payload.good_faith:
         return Status(422, {"detail": {"good_faith": ["The good-faith statement is required."]}})
     try:
-        report = services.submit_report(payload.dict(), ip=str(request.META.get("REMOTE_ADDR", ""))[:64])
+        report = services.submit_report(payload.dict(), ip=services.client_ip(request.META))
     except services.RateLimited:
         return Status(429, {"detail": "Too many reports from this client; try again later."})
     return Status(201, _ack(report))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -347,6 +348,29 @@ class RateLimited(Exception):
     """Too many submissions from one client in the window."""
 
 
+def client_ip(meta: Mapping[str, Any]) -> str:
+    """The client address that public reports are counted by (from a request's META).
+
+    Without a proxy (BEHIND_PROXY off) it is REMOTE_ADDR: X-Forwarded-For is set by the client and ignored.
+    Behind N trusted proxies (YOUTHSAFE_TRUSTED_PROXY_COUNT) each proxy appends the address it received the
+    request from, so the client is the N-th entry from the right; entries left of it were sent by the client
+    and may be forged, so the leftmost value is never used. A header with fewer entries than proxies, or a
+    value that is not an IP address, falls back to REMOTE_ADDR."""
+    remote = str(meta.get("REMOTE_ADDR", ""))[:64]
+    if not config.behind_proxy():
+        return remote
+    hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    count = config.trusted_proxy_count()
+    if len(hops) < count:
+        return remote
+    candidate = hops[-count]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate[:64]
+
+
 def client_key(ip: str) -> str:
     """A keyed hash of the client address: enough to count submissions, never the address itself."""
     return hmac.new(str(settings.SECRET_KEY).encode(), f"report:{ip}".encode(), hashlib.sha256).hexdigest()
@@ -393,8 +417,10 @@ def submit_report(data: dict[str, Any], *, uploads: Sequence[UploadedFile[Any]] 
     now = now or timezone.now()
     if len(uploads) > config.report_max_files():
         raise ValidationError(_("At most %(n)d files.") % {"n": config.report_max_files()})
-    stored = [evidence.store_upload(u) for u in uploads]  # raises ValidationError for bad files
-    take_rate_slot(client_key(ip), now)
+    for upload in uploads:
+        evidence.check(upload)  # raises ValidationError for bad files; nothing is written yet
+    take_rate_slot(client_key(ip), now)  # before any file is stored: a refused report leaves nothing on disk
+    stored = [evidence.store_upload(u) for u in uploads]
     contact = (data.get("contact") or "").strip()
     if data["reason"] == ReportReason.A02:
         contact = ""

@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from youthsafe.content import evidence, forms, presenters, services, workflow
+from youthsafe.content import config, evidence, forms, presenters, services, uploads, workflow
 from youthsafe.content.listing import apply
 from youthsafe.content.models import ContentItem, Evidence, ItemStatus, PublicReport, ReportStatus, TakedownInstruction
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
@@ -262,21 +262,41 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- public
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+def _too_large_message() -> str:
+    return _("The report is too large: at most %(n)d files of up to %(mb).1f MB each.") % {
+        "n": config.report_max_files(), "mb": config.evidence_max_bytes() / 1024 / 1024}
+
+
+@csrf_exempt  # CSRF is checked by _public_report, after the upload limit is in place (see below)
+@require_http_methods(["GET", "POST"])
+def public_report(request: HttpRequest) -> HttpResponse:
+    """The public report form (举报): no account, CSRF protected, size/type-checked uploads, rate limited.
+
+    A body declared larger than the report limit is refused before a byte of it is read; a body that passes
+    the limit while it streams in (a file over the evidence limit) is stopped there by the upload handler.
+    The handler has to be installed before anything reads ``request.POST``, which the CSRF check does, so
+    this view is exempt and the check runs in ``_public_report``."""
+    if request.method == "POST" and uploads.too_large(request):
+        form = forms.PublicReportForm()
+        return render(request, "content/public_report.html", {"form": form, "refused": _too_large_message()},
+                      status=413)
+    request.upload_handlers.insert(0, uploads.ReportUploadLimit(request))
+    return _public_report(request)
 
 
 @csrf_protect
-@require_http_methods(["GET", "POST"])
-def public_report(request: HttpRequest) -> HttpResponse:
-    """The public report form (举报): no account, CSRF protected, size/type-checked uploads, rate limited."""
+def _public_report(request: HttpRequest) -> HttpResponse:
     form = forms.PublicReportForm(request.POST or None, request.FILES or None)
     status = 200
+    if request.method == "POST" and uploads.refused(request):
+        form = forms.PublicReportForm(request.POST)
+        return render(request, "content/public_report.html", {"form": form, "refused": _too_large_message()},
+                      status=413)
     if request.method == "POST":
         if form.is_valid():
             try:
                 report = services.submit_report(form.cleaned_data, uploads=form.cleaned_data["attachments"],
-                                                ip=_client_ip(request))
+                                                ip=services.client_ip(request.META))
             except services.RateLimited:
                 form.add_error(None, _("Too many reports from your connection. Please try again later."))
                 status = 429

@@ -9,12 +9,14 @@ can slip past the check.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from types import ModuleType
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -22,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.access import Route
 from tests.conftest import Tree
 from youthsafe.core.api import api
-from youthsafe.core.models import User
+from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.roles import ROLE_PERMISSIONS, Permission, Role
 from youthsafe.registry import services
 from youthsafe.registry.models import Platform
@@ -93,6 +95,11 @@ ROUTES += _app_routes()
 PUBLIC = {"home", "login", "logout", "set_language", "api:openapi-json", "api:openapi-view", "healthz", "metrics"}
 # Routes a session can reach; token-authenticated routes are checked only as anonymous (Route.token_auth).
 SESSION_ROUTES = [r for r in ROUTES if not r.token_auth]
+# The other side of every page: the same URL posted to (a form's submission). Guards must hold for it too, and
+# a refused submission must change nothing.
+POSTED_PAGES = [replace(r, name=f"POST {r.name}", method="post") for r in SESSION_ROUTES
+                if not r.api and not r.public and r.method == "get"]
+_OWNER.update((f"POST {name}", app) for name, app in list(_OWNER.items()))
 # Routes that need a permission (public routes need none, so "without the permission" does not apply).
 GUARDED_ROUTES = [r for r in SESSION_ROUTES if not r.public]
 
@@ -106,9 +113,19 @@ def _html_names(patterns: list[URLPattern | URLResolver], prefix: str = "") -> I
             yield from _html_names(entry.url_patterns, ns)
         elif entry.name:
             yield prefix + entry.name
+        else:  # a page without a name could not be listed, so it would escape the matrix
+            yield f"<unnamed pattern {prefix}{entry.pattern}>"
 
 
 def _api_names() -> Iterator[str]:
+    """Every operation ninja serves, read from its routers (an operation left out of the OpenAPI document with
+    ``include_in_schema=False`` is still served, so the document alone would let it escape), plus the
+    document's own list."""
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                full = re.sub(r"\{(?:\w+:)?(\w+)\}", r"{\1}", re.sub("/+", "/", f"/api/{prefix}/{path}"))
+                yield from (f"{method.upper()} {full}" for method in operation.methods)
     schema = api.get_openapi_schema()
     for path, operations in schema["paths"].items():
         for method in operations:
@@ -223,3 +240,54 @@ def test_sibling_jurisdiction_cannot_see_the_record(
     else:
         assert status == 200
         assert route.marker.encode() not in response.content  # type: ignore[attr-defined]
+
+
+def _footprint() -> tuple[int, int]:
+    """What any change leaves: audit rows (every change writes one) and the rows of every table."""
+    rows = sum(model._default_manager.count() for model in apps.get_models() if model._meta.app_label != "sessions"
+               and model._meta.managed)
+    return AuditEvent.objects.count(), rows
+
+
+def _post_form(client: Client, url: str) -> object:
+    """A submission with every field the page's form could name left out, plus one that is typical of a
+    mass-assignment attempt; a guard must refuse before reading any of it."""
+    return client.post(url, {"status": "closed", "notes": "matrix", "reason": "matrix", "confirm": "on"})
+
+
+@pytest.mark.parametrize("route", POSTED_PAGES, ids=lambda r: r.name)
+def test_posted_page_refuses_anonymous_and_changes_nothing(route: Route, tree: Tree, world: World) -> None:
+    client = Client()
+    before = _footprint()
+    response = _post_form(client, _url(route, tree, world))
+    status = response.status_code  # type: ignore[attr-defined]
+    if status != 405:  # pages that take no submission at all
+        assert status == 302, status
+        assert response["Location"].startswith("/login/")  # type: ignore[index]
+    assert _footprint() == before
+
+
+@pytest.mark.parametrize("route", POSTED_PAGES, ids=lambda r: r.name)
+def test_posted_page_without_permission_is_forbidden_and_changes_nothing(
+    route: Route, tree: Tree, world: World, make_user: Callable[..., User], login: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _grant(monkeypatch, Role.ANALYST, frozenset(Permission) - {route.permission})
+    client = login(make_user("analyst", tree.north))
+    before = _footprint()
+    status = _post_form(client, _url(route, tree, world)).status_code  # type: ignore[attr-defined]
+    assert status in {403, 405}, status
+    assert _footprint() == before
+
+
+@pytest.mark.parametrize("route", [r for r in POSTED_PAGES if r.scoped], ids=lambda r: r.name)
+def test_posted_page_from_a_sibling_jurisdiction_is_not_found_and_changes_nothing(
+    route: Route, tree: Tree, world: World, make_user: Callable[..., User], login: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _grant(monkeypatch, Role.ANALYST, frozenset(Permission))
+    client = login(make_user("analyst", tree.south))
+    before = _footprint()
+    status = _post_form(client, _url(route, tree, world)).status_code  # type: ignore[attr-defined]
+    assert status in {404, 405}, status
+    assert _footprint() == before

@@ -176,6 +176,28 @@ def do_add_evidence(item: ContentItem, upload: UploadedFile[Any], *, actor: User
     return row
 
 
+def do_copy_report_evidence(report: PublicReport, item: ContentItem, *, actor: User,
+                            now: dt.datetime | None = None) -> list[Evidence]:
+    """Give ``item`` the attachments of the public report it came from: a new evidence row of the item (and so
+    of its jurisdiction) for each, with the same hash and the same stored file (nothing is copied on disk).
+    The caller has checked that the actor may record the item; each copy writes an audit row."""
+    require(actor, Permission.CONTENT_HANDLE)
+    require_write_in(actor, item.jurisdiction)
+    now = now or timezone.now()
+    copies: list[Evidence] = []
+    with transaction.atomic():
+        for source in report.attachments.all():
+            row = Evidence.objects.create(
+                item=item, kind=source.kind, sha256=source.sha256, size=source.size,
+                content_type=source.content_type, original_name=source.original_name, added_at=now,
+                added_by=actor, note=f"{_('Attachment of public report')} {report.ack_number}"[:500])
+            audit.record(AuditAction.CREATE, actor=actor, obj=row, jurisdiction=item.jurisdiction,
+                         after={"item": item.pk, "sha256": row.sha256, "size": row.size, "copied_from": source.pk,
+                                "report": report.ack_number})
+            copies.append(row)
+    return copies
+
+
 def evidence_for_download(row: Evidence, *, actor: User) -> bytes:
     """The bytes of one evidence file for ``actor``; every download writes an audit row."""
     require(actor, Permission.EVIDENCE_DOWNLOAD)

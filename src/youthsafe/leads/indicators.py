@@ -1,6 +1,8 @@
 """Figures of the lead work, each defined once (youthsafe.core.indicators).
 
-``leads_reported_upward`` counts leads reported to the superior unit, by the date they were reported.
+``leads_received`` is broken down by source (superior, own work, public report, other unit), the same counts
+the lead list shows. ``leads_reported_upward`` counts leads reported to the superior unit, by the date they
+were reported.
 ``leads_dispatched`` counts dispatches (a lead pushed to two units counts twice), placed by the sending
 lead's jurisdiction.
 """
@@ -12,14 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
-from youthsafe.leads.models import Case, DispatchStatus, Lead, LeadDispatch
+from youthsafe.leads.models import Case, DispatchStatus, Lead, LeadDispatch, LeadSource
+
+
+def _sources() -> dict[str, str]:
+    return dict(LeadSource.choices)
 
 INDICATORS: list[Indicator] = [
     Indicator(
         key="leads_received", label=_("Leads received"),
         definition=_("Leads taken in from superiors, own work, public reports and other units, by intake date."),
         records=Lead.objects.all, date_field="received_at", permission=Permission.LEAD_VIEW,
-        list_url="leads:index", unit=_("leads"), order=10),
+        list_url="leads:index", unit=_("leads"), order=10, breakdown="source", breakdown_labels=_sources),
     Indicator(
         key="leads_reported_upward", label=_("Leads reported upward"),
         definition=_("Verified leads reported to the superior unit, by the date reported."),

@@ -236,14 +236,29 @@ def do_merge(duplicate: Lead, *, into: Lead, actor: User, reason: str) -> Lead:
             raise ValidationError({"into": [_("That lead was itself merged; merge into the lead it went to.")]})
         before = _move(duplicate, workflow.MERGED)
         duplicate.merged_into = into
-        duplicate.save(update_fields=["status", "merged_into"])
         into.content_items.add(*duplicate.content_items.all())
         into.alerts.add(*duplicate.alerts.all())
+        cases = list(Case.objects.filter(lead=duplicate).values_list("pk", flat=True))
+        Case.objects.filter(pk__in=cases).update(lead=into)
+        dispatches = list(LeadDispatch.objects.filter(lead=duplicate).values_list("pk", flat=True))
+        LeadDispatch.objects.filter(pk__in=dispatches).update(lead=into)
+        changed: list[str] = []
         if into.platform_id is None and duplicate.platform_id is not None:
             into.platform_id = duplicate.platform_id
-            into.save(update_fields=["platform"])
+            changed.append("platform")
+        report_moved = into.report_id is None and duplicate.report_id is not None
+        if report_moved:  # the kept lead answers the public report; a lead has one report, so a second stays
+            into.report_id = duplicate.report_id  # linked to its duplicate, which links to the kept lead
+            duplicate.report = None
+            changed.append("report")
+        if changed:
+            into.save(update_fields=changed)
+        duplicate.save(update_fields=["status", "merged_into", "report"])
+        moved = {"cases": cases, "dispatches": dispatches, "report": into.report_id if report_moved else None}
         audit.record(AuditAction.TRANSITION, actor=actor, obj=duplicate, before={"status": before},
-                     after={"status": duplicate.status, "merged_into": into.pk}, reason=reason)
+                     after={"status": duplicate.status, "merged_into": into.pk, **moved}, reason=reason)
+        audit.record(AuditAction.CHANGE, actor=actor, obj=into, after={"merged": duplicate.pk, **moved},
+                     reason=reason)
     return into
 
 
@@ -281,6 +296,8 @@ def do_item_from_lead(lead: Lead, data: dict[str, Any], *, actor: User) -> Conte
         found_via = FoundVia.PUBLIC_REPORT if lead.source == LeadSource.PUBLIC_REPORT else FoundVia.SUPERIOR \
             if lead.source == LeadSource.SUPERIOR else FoundVia.PATROL
         item = content_services.do_record_item({"found_via": found_via, **data}, actor=actor, report=lead.report)
+        if lead.report is not None:  # the receiving unit needs the reporter's screenshots with the item
+            content_services.do_copy_report_evidence(lead.report, item, actor=actor)
         lead.content_items.add(item)
         audit.record(AuditAction.CHANGE, actor=actor, obj=lead, jurisdiction=lead.jurisdiction,
                      after={"items": [item.pk]})

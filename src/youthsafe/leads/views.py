@@ -77,6 +77,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     dispatches = list(lead.dispatches.select_related("to_jurisdiction", "acknowledged_by"))
     mine = [d for d in dispatches if user.jurisdiction is not None and d.to_jurisdiction.is_within(user.jurisdiction)]
+    if not owner:  # a receiving unit sees its own dispatches, not the instructions and feedback of others
+        dispatches = mine
     return render(request, "leads/detail.html", {
         "lead": lead, "owner": owner, "now": now,
         "dispatches": [(d, workflow.clock(d.ack_due_at, d.acknowledged_at, now), d in mine) for d in dispatches],

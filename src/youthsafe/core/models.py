@@ -89,7 +89,7 @@ class Jurisdiction(models.Model):
 
     @property
     def label(self) -> str:
-        return " / ".join(j.name for j in self.ancestors())
+        return " / ".join(str(j) for j in self.ancestors())
 
 
 class User(AbstractUser):

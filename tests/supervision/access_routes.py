@@ -19,7 +19,7 @@ from youthsafe.core.roles import Permission
 from youthsafe.registry.models import Platform
 from youthsafe.supervision import actions
 from youthsafe.supervision.models import InspectionPlan
-from youthsafe.supervision.services import assessments, inspections, referrals, sanctions
+from youthsafe.supervision.services import assessments, inspections, interviews, referrals, sanctions
 
 P = Permission
 S = "/supervision"
@@ -58,6 +58,9 @@ ROUTES: list[Route] = [
     _html("assessment_list", f"{S}/assessments/", P.SUPERVISION_VIEW, lists=True),
     _html("assessment_create", f"{S}/assessments/new/", P.ASSESSMENT_REVIEW),
     _html("assessment_detail", f"{S}/assessments/{{sv_assessment}}/", P.SUPERVISION_VIEW, scoped=True),
+    _html("interview_list", f"{S}/interviews/", P.SUPERVISION_VIEW, lists=True),
+    _html("interview_create", f"{S}/interviews/new/", P.ORDER_ISSUE),
+    _html("interview_detail", f"{S}/interviews/{{sv_interview}}/", P.SUPERVISION_VIEW, scoped=True),
     _html("referral_list", f"{S}/referrals/", P.SUPERVISION_VIEW, lists=True),
     _html("referral_detail", f"{S}/referrals/{{sv_referral}}/", P.SUPERVISION_VIEW, scoped=True),
     *(_html(name, f"{S}/step/{name}/{{{_RECORD[a.model]}}}/", a.permission, scoped=True)
@@ -68,6 +71,10 @@ ROUTES: list[Route] = [
     _api("get", "/orders/{sv_order}", "/orders/{order_id}", P.SUPERVISION_VIEW, scoped=True),
     _api("get", "/sanctions", "/sanctions", P.SUPERVISION_VIEW, lists=True),
     _api("get", "/sanctions/{sv_sanction}", "/sanctions/{sanction_id}", P.SUPERVISION_VIEW, scoped=True),
+    _api("get", "/interviews", "/interviews", P.SUPERVISION_VIEW, lists=True),
+    _api("get", "/interviews/{sv_interview}", "/interviews/{interview_id}", P.SUPERVISION_VIEW, scoped=True),
+    _api("post", "/platforms/{platform}/interviews", "/platforms/{platform_id}/interviews", P.ORDER_ISSUE,
+         scoped=True, body='{"kind": "R1", "held_on": "2026-03-02", "attendees": "安全负责人", "matters": "风险提示"}'),
     _api("post", "/sanctions/{sv_sanction}/decision", "/sanctions/{sanction_id}/decision", P.SANCTION_APPROVE,
          scoped=True, body='{"approve": true, "note": "同意"}'),
 ]
@@ -84,12 +91,14 @@ def _records(platform: Platform, admin: User) -> dict[str, int]:
     going = inspections.do_create_inspection(platform, actor=admin, inspected_on=dt.date(2026, 3, 5))
     assessment = assessments.do_request(platform, actor=admin, trigger="T5", requested_on=dt.date(2026, 3, 1))
     assessments.do_receive_report(assessment, actor=admin, received_on=dt.date(2026, 3, 3), summary="自评估")
+    interview = interviews.do_record_interview(platform, actor=admin, kind="R2", held_on=dt.date(2026, 3, 2),
+                                               attendees="法定代表人", matters="未成年人模式缺失")
     referral = referrals.file_referral(ReferralRequest(
         platform_id=platform.pk, kind="inspection", reason="多次未执行删除指令", source_label="有害信息 HI-1",
         source_url="", jurisdiction_id=place.pk), actor=admin)
     return {"sv_inspection": signed.pk, "sv_item": going.items.first().pk,  # type: ignore[union-attr]
             "sv_order": order.pk, "sv_sanction": sanction.pk, "sv_assessment": assessment.pk,
-            "sv_aitem": assessment.items.first().pk, "sv_referral": referral.pk}  # type: ignore[union-attr]
+            "sv_aitem": assessment.items.first().pk, "sv_referral": referral.pk, "sv_interview": interview.pk}  # type: ignore[union-attr]
 
 
 def make_objects(*, tree: Tree, admin: User, own: Platform, other: Platform) -> dict[str, int]:

@@ -95,7 +95,8 @@ ACTIONS: dict[str, Action] = {
                                                          recheck_on=d["recheck_on"])),
     "order_refuse": Action(_l("Record refusal to rectify"), P.ORDER_ISSUE, "order", f.RefusalForm,
                            lambda x, u, d: o.do_record_refusal(x, actor=u, refused_on=d["refused_on"],
-                                                               evidence=d["evidence"]), danger=True),
+                                                               evidence=d["evidence"], upload=d["file"]),
+                           danger=True, upload=True),
     "order_withdraw": Action(_l("Withdraw the order"), P.ORDER_ISSUE, "order", f.ReasonForm,
                              lambda x, u, d: o.do_withdraw(x, actor=u, reason=d["reason"]), danger=True),
     "sanction_approve": Action(_l("Approve"), P.SANCTION_APPROVE, "sanction", f.NoteForm,
@@ -120,6 +121,8 @@ ACTIONS: dict[str, Action] = {
     "assessment_verdict": Action(_l("Give the verdict"), P.ASSESSMENT_REVIEW, "assessment", f.VerdictForm,
                                  lambda x, u, d: a.do_verdict(x, actor=u, verdict=d["verdict"], note=d["note"],
                                                               on=d["on"])),
+    "assessment_cancel": Action(_l("Cancel the assessment"), P.ASSESSMENT_REVIEW, "assessment", f.ReasonForm,
+                                lambda x, u, d: a.do_cancel(x, actor=u, reason=d["reason"]), danger=True),
     "referral_dismiss": Action(_l("Dismiss the referral"), P.INSPECTION_CONDUCT, "referral", f.DismissForm,
                                lambda x, u, d: r.do_dismiss(x, actor=u, note=d["note"]), danger=True),
 }

@@ -1,6 +1,7 @@
-"""The supervision JSON API, mounted at ``/api/supervision/``: inspections, rectification orders and
-sanctions, read within the caller's jurisdictions (others answer 404 and never appear in lists), and the
-sanction decision (approve or reject) through the same service as the page, with its four-eyes check."""
+"""The supervision JSON API, mounted at ``/api/supervision/``: inspections, rectification orders, sanctions and
+interviews, read within the caller's jurisdictions (others answer 404 and never appear in lists), the sanction
+decision (approve or reject) through the same service as the page, with its four-eyes check, and interviews or
+risk notes recorded through the same service as the page (which moves the platform's ladder stage)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.roles import Permission
 from youthsafe.core.schemas import MAX_ID, MAX_OFFSET, ErrorOut
-from youthsafe.supervision.models import Inspection, RectificationOrder, Sanction
-from youthsafe.supervision.services import sanctions
+from youthsafe.registry.models import Platform
+from youthsafe.supervision.models import Inspection, Interview, RectificationOrder, Sanction
+from youthsafe.supervision.services import interviews, sanctions
 
 router = Router(tags=["supervision"])
 P = Permission
@@ -83,6 +85,7 @@ class OrderOut(Schema):
     recheck_result: str
     refused_on: dt.date | None
     refusal_evidence: str
+    refusal_sha256: str
     finding_ids: list[int]
 
 
@@ -128,6 +131,35 @@ class SanctionPage(Page):
     items: list[SanctionOut]
 
 
+class InterviewOut(Schema):
+    id: int
+    platform: Ref
+    jurisdiction: Ref
+    kind: str
+    held_on: dt.date
+    attendees: str
+    matters: str
+    commitments: str
+    legal_basis: str
+    stage_before: str
+    stage_after: str
+    recorded_by: str | None
+    recorded_at: dt.datetime
+
+
+class InterviewPage(Page):
+    items: list[InterviewOut]
+
+
+class InterviewIn(Schema):
+    kind: str = Field(..., description="R1 (risk noted) or R2 (interview, 约谈)", max_length=4)
+    held_on: dt.date
+    attendees: str = Field(..., max_length=2000)
+    matters: str = Field(..., max_length=10000)
+    commitments: str = Field("", max_length=10000)
+    legal_basis: str = Field("", max_length=200)
+
+
 class DecisionIn(Schema):
     approve: bool
     note: str = ""
@@ -154,7 +186,7 @@ def _inspection(i: Inspection, *, detail: bool = False) -> dict[str, Any]:
 
 _ORDER_FIELDS = ("number", "inspection_id", "status", "stage", "problems", "legal_basis", "period_days", "issued_on",
                  "delivered_on", "deadline", "overdue_at", "evidence_on", "recheck_on", "recheck_result", "refused_on",
-                 "refusal_evidence")
+                 "refusal_evidence", "refusal_sha256")
 _SANCTION_FIELDS = ("number", "order_id", "kind", "status", "statute", "reason", "serious", "amount", "start_date",
                     "end_date", "app_store", "app_id", "website", "decided_at", "carried_out_on")
 
@@ -169,6 +201,15 @@ def _sanction(s: Sanction) -> dict[str, Any]:
             "proposed_by": str(s.proposed_by) if s.proposed_by else None,
             "decided_by": str(s.decided_by) if s.decided_by else None,
             "finding_ids": [f.pk for f in s.findings.all()]}
+
+
+_INTERVIEW_FIELDS = ("kind", "held_on", "attendees", "matters", "commitments", "legal_basis", "stage_before",
+                     "stage_after", "recorded_at")
+
+
+def _interview(i: Interview) -> dict[str, Any]:
+    return {**_common(i), "id": i.pk, **{f: getattr(i, f) for f in _INTERVIEW_FIELDS},
+            "recorded_by": str(i.recorded_by) if i.recorded_by else None}
 
 
 def _page(qs: QuerySet[Any], q: ListQuery, render: Any) -> dict[str, Any]:
@@ -239,3 +280,30 @@ def decide_sanction(request: HttpRequest, sanction_id: int, body: DecisionIn) ->
     else:
         done = sanctions.do_reject(sanction, actor=user, note=body.note)
     return _sanction(done)
+
+
+@router.get("/interviews", response={200: InterviewPage, **_ERRORS})
+def list_interviews(request: HttpRequest, q: Query[ListQuery]) -> dict[str, Any]:
+    """Risk notes (R1) and interviews (R2) in the caller's jurisdictions, newest first (``status`` is unused)."""
+    user = require(request.user, P.SUPERVISION_VIEW)
+    qs = Interview.objects.visible_to(user).select_related("platform", "jurisdiction", "recorded_by")
+    return _page(qs, q.model_copy(update={"status": None}), _interview)
+
+
+@router.get("/interviews/{interview_id}", response={200: InterviewOut, **_ERRORS})
+def get_interview(request: HttpRequest, interview_id: int) -> dict[str, Any]:
+    user = require(request.user, P.SUPERVISION_VIEW)
+    return _interview(get_visible_or_404(Interview.objects.select_related("platform", "jurisdiction", "recorded_by"),
+                                         user, pk=interview_id))
+
+
+@router.post("/platforms/{platform_id}/interviews", response={201: InterviewOut, **_ERRORS})
+def record_interview(request: HttpRequest, platform_id: int, body: InterviewIn) -> Status[dict[str, Any]]:
+    """Record a risk note (R1) or an interview (R2) of a platform in the caller's jurisdictions; the platform's
+    ladder stage moves up to it. A file is attached on the page."""
+    user = require(request.user, P.ORDER_ISSUE)
+    platform = get_visible_or_404(Platform.objects.select_related("jurisdiction"), user, pk=platform_id)
+    made = interviews.do_record_interview(platform, actor=user, kind=body.kind, held_on=body.held_on,
+                                          attendees=body.attendees, matters=body.matters,
+                                          commitments=body.commitments, legal_basis=body.legal_basis)
+    return Status(201, _interview(made))

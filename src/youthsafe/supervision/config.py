@@ -11,11 +11,20 @@ core/settings.py reads each ``YOUTHSAFE_SUPERVISION_*`` environment variable of 
 - ``ORG`` (the first character of the top jurisdiction's name): the issuing organ's short name in numbers;
 - ``AUTHORITY`` (the top jurisdiction's name + 公安局): the issuing organ written on documents;
 - ``RISK_HIGH_MINORS`` / ``RISK_MEDIUM_MINORS`` (100000 / 10000): minor users that make a platform high or
-  medium risk for inspection plans.
+  medium risk for inspection plans;
+- ``ASSESSMENT_REPORT_WORKING_DAYS`` (30): a requested security-assessment report is due this many working
+  days after the request (2018 Provisions Art. 7, regulatory-reference 3.5: "within 30 working days" for
+  triggers T3-T5, wording [U]; a person may set an earlier date, e.g. the go-live date for T1/T2);
+- ``UNDELIVERED_DAYS`` (7): the nightly job flags an order issued this many days ago and still not delivered
+  (an operating rule of the unit, not a statutory period).
+
+Settings added after core/settings.py was written are also read straight from the environment
+(``YOUTHSAFE_SUPERVISION_<NAME>``), so every one is configurable without a code change.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +36,8 @@ DEFAULT_SANCTION_NUMBER = "{org}网安罚决字〔{year}〕{seq:03d}号"
 
 def _get(name: str, default: Any) -> Any:
     value = getattr(settings, f"YOUTHSAFE_SUPERVISION_{name}", None)
+    if value is None:
+        value = os.environ.get(f"YOUTHSAFE_SUPERVISION_{name}")
     return default if value is None or value == "" else value
 
 
@@ -70,3 +81,11 @@ def authority() -> str:
 
 def risk_thresholds() -> tuple[int, int]:
     return _positive("RISK_HIGH_MINORS", 100_000), _positive("RISK_MEDIUM_MINORS", 10_000)
+
+
+def assessment_report_working_days() -> int:
+    return _positive("ASSESSMENT_REPORT_WORKING_DAYS", 30)
+
+
+def undelivered_days() -> int:
+    return _positive("UNDELIVERED_DAYS", 7)

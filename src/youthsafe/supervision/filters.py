@@ -19,9 +19,9 @@ LATEST = dt.date(9999, 12, 31)
 
 
 def listing(request: HttpRequest, user: User, qs: QuerySet[Any], *, date_field: str, statuses: list[tuple[str, Any]],
-            jurisdiction_field: str = "jurisdiction", platform_field: str = "platform") -> tuple[ListFilterForm,
-                                                                                                  QuerySet[Any]]:
-    form = ListFilterForm(request.GET or None, jurisdictions=jurisdictions_of(user), statuses=statuses)
+            jurisdiction_field: str = "jurisdiction", platform_field: str = "platform",
+            form_class: type[ListFilterForm] = ListFilterForm) -> tuple[ListFilterForm, QuerySet[Any]]:
+    form = form_class(request.GET or None, jurisdictions=jurisdictions_of(user), statuses=statuses)
     if not form.is_valid():
         return form, qs
     data = form.cleaned_data

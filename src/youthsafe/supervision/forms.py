@@ -15,6 +15,7 @@ from youthsafe.supervision.models import (
     AssessmentTrigger,
     Finding,
     InspectionPlan,
+    InterviewKind,
     ItemResult,
     SanctionKind,
     Severity,
@@ -157,6 +158,9 @@ class RefusalForm(forms.Form):
     refused_on = forms.DateField(label=_("Refusal recorded on"), widget=DATE)
     evidence = forms.CharField(label=_("Evidence of the refusal"), widget=forms.Textarea(attrs={"rows": 4}),
                                help_text=_("What the platform said, did or failed to do, with the record it is in."))
+    file = forms.FileField(label=_("File"), required=False,
+                           help_text=_("Optional: the written reply, a recording or a screenshot (kept with its "
+                                       "SHA-256)."))
 
 
 class SanctionForm(forms.Form):
@@ -190,6 +194,9 @@ class AssessmentForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Trigger"), choices=AssessmentTrigger.choices)
     note = forms.CharField(label=_("Circumstances"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     requested_on = forms.DateField(label=_("Requested on"), widget=DATE)
+    due_on = forms.DateField(label=_("Report due"), widget=DATE, required=False,
+                             help_text=_("Empty: the configured working days after the request. T1/T2: before "
+                                         "the service goes live."))
 
     def __init__(self, *args: Any, platforms: QuerySet[Platform], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,3 +223,24 @@ class ReviewItemForm(forms.Form):
 
 class DismissForm(forms.Form):
     note = forms.CharField(label=_("Why nothing follows"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InterviewForm(forms.Form):
+    platform = forms.ModelChoiceField(label=_("Platform"), queryset=Platform.objects.none())
+    kind = forms.ChoiceField(label=_("Record"), choices=InterviewKind.choices)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("For an interview: the legal representative or principal person in "
+                                            "charge, and the officers."))
+    matters = forms.CharField(label=_("Matters raised"), widget=forms.Textarea(attrs={"rows": 4}))
+    commitments = forms.CharField(label=_("Commitments"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=200)
+    file = forms.FileField(label=_("File"), required=False)
+
+    def __init__(self, *args: Any, platforms: QuerySet[Platform], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = platforms  # type: ignore[attr-defined]
+
+
+class InspectionFilterForm(ListFilterForm):
+    joint = forms.BooleanField(label=_("Joint inspections only"), required=False)

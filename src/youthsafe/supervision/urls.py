@@ -26,6 +26,9 @@ urlpatterns = [
     path("assessments/", views.assessment_list, name="assessment_list"),
     path("assessments/new/", views.assessment_create, name="assessment_create"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("interviews/", views.interview_list, name="interview_list"),
+    path("interviews/new/", views.interview_create, name="interview_create"),
+    path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     # Steps: /supervision/step/<name>/<pk>/ (the record the step works on: inspection, item, order, ...).

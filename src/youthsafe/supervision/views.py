@@ -33,6 +33,7 @@ from youthsafe.supervision.models import (
     Inspection,
     InspectionPlan,
     InspectionStatus,
+    Interview,
     OrderStatus,
     RectificationOrder,
     Referral,
@@ -40,7 +41,7 @@ from youthsafe.supervision.models import (
     Sanction,
     SanctionStatus,
 )
-from youthsafe.supervision.services import assessments, common, inspections, orders, sanctions
+from youthsafe.supervision.services import assessments, common, inspections, interviews, orders, sanctions
 
 P = Permission
 PAGE_SIZE = 50
@@ -106,19 +107,26 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """Every platform under every plan with its next due date: overdue first, then due soon, then by date."""
     user = acting_user(request)
     today = timezone.localdate()
-    rows = inspections.calendar(InspectionPlan.objects.visible_to(user), today)
+    plans = InspectionPlan.objects.visible_to(user)
+    joint = request.GET.get("joint") == "1"
+    if joint:
+        plans = plans.exclude(joint_department="")
+    rows = inspections.calendar(plans, today)
     state = request.GET.get("state", "")
     if state in {wf.DUE_OK, wf.DUE_SOON, wf.DUE_OVERDUE}:
         rows = [r for r in rows if r.state == state]
     return render(request, "supervision/calendar.html", {"rows": rows, "today": today, "state": state,
-                                                         **_can(user, P.INSPECTION_CONDUCT)})
+                                                         "joint": joint, **_can(user, P.INSPECTION_CONDUCT)})
 
 
 @permission_required(P.SUPERVISION_VIEW)
 def inspection_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     qs: QuerySet[Any] = Inspection.objects.visible_to(user).select_related("platform", "jurisdiction", "signed_by")
-    form, qs = listing(request, user, qs, date_field="inspected_on", statuses=list(InspectionStatus.choices))
+    form, qs = listing(request, user, qs, date_field="inspected_on", statuses=list(InspectionStatus.choices),
+                       form_class=f.InspectionFilterForm)
+    if form.is_valid() and form.cleaned_data.get("joint"):
+        qs = qs.exclude(joint_department="")  # joint inspections (联合检查): another department took part
     return render(request, "supervision/inspection_list.html", {"form": form, **_page(request, qs),
                                                                 **_can(user, P.INSPECTION_CONDUCT)})
 
@@ -253,7 +261,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "supervision/order_detail.html", {
         "order": order, "findings": order.findings.all(), "sanctions": order.sanctions.all(),
-        "history": common.history("order", order.pk), "days_left": wf.days_left(order.deadline, today),
+        "history": common.history("order", order.pk, ladder=common.LADDER_ORDER),
+        "days_left": wf.days_left(order.deadline, today),
         "late": wf.is_overdue(order.deadline, today) and order.status in wf.ORDER_WAITING,
         "recheck_due": orders.recheck_due(order), "today": today, **_can(user, *ALL)})
 
@@ -324,7 +333,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             made = assessments.do_request(data["platform"], actor=user, trigger=data["trigger"], note=data["note"],
-                                          requested_on=data["requested_on"])
+                                          requested_on=data["requested_on"], due_on=data["due_on"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -357,3 +366,47 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(Referral.objects.select_related("platform", "jurisdiction", "requested_by"),
                                   user, pk=pk)
     return render(request, "supervision/referral_detail.html", {"referral": referral, **_can(user, *ALL)})
+
+
+@permission_required(P.SUPERVISION_VIEW)
+def interview_list(request: HttpRequest) -> HttpResponse:
+    """Risk notes (R1) and interviews (R2, 约谈) with the platform's ladder stage now."""
+    user = acting_user(request)
+    qs: QuerySet[Any] = Interview.objects.visible_to(user).select_related("platform", "jurisdiction", "recorded_by")
+    form, qs = listing(request, user, qs, date_field="held_on", statuses=[])
+    return render(request, "supervision/interview_list.html", {"form": form, **_page(request, qs),
+                                                               **_can(user, P.ORDER_ISSUE)})
+
+
+@permission_required(P.ORDER_ISSUE)
+def interview_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    initial: dict[str, Any] = {"held_on": timezone.localdate()}
+    if request.GET.get("platform", "").isdigit():
+        initial["platform"] = int(request.GET["platform"])
+    form = f.InterviewForm(request.POST or None, request.FILES or None, initial=initial,
+                           platforms=Platform.objects.changeable_by(user).order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = interviews.do_record_interview(
+                data["platform"], actor=user, kind=data["kind"], held_on=data["held_on"], attendees=data["attendees"],
+                matters=data["matters"], commitments=data["commitments"], legal_basis=data["legal_basis"],
+                upload=data["file"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded; the platform is at ladder stage %(stage)s.") % {
+                "stage": made.stage_after})
+            return redirect("supervision:interview_detail", pk=made.pk)
+    return render(request, "supervision/interview_form.html", {"form": form})
+
+
+@permission_required(P.SUPERVISION_VIEW)
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    record = get_visible_or_404(Interview.objects.select_related("platform", "jurisdiction", "recorded_by"), user,
+                                pk=pk)
+    return render(request, "supervision/interview_detail.html", {
+        "record": record, "stage": interviews.stage_of(record.platform),
+        "history": common.history(common.LADDER_PLATFORM, record.platform_id)})

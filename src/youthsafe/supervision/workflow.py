@@ -168,7 +168,9 @@ LADDER = Machine("ladder", {
     R0: frozenset({R1, R2, R3, R3A}),
     R1: frozenset({R0, R2, R3}),
     R2: frozenset({R0, R3}),
-    R3: frozenset({R4, R5, R6, R7}),  # a first-instance fine or restriction in serious cases
+    # Rectified on the order's own terms (the re-check passed) -> R0; a first-instance fine or restriction
+    # in serious cases.
+    R3: frozenset({R0, R4, R5, R6, R7}),
     R3A: frozenset({R0, R3, R4}),
     R4: frozenset({R0, R3, R5, R6, R7, R8}),  # re-check passed -> R0; failed -> a new order or sanctions
     R5: frozenset({R0, R6, R7, R8}),
@@ -179,6 +181,7 @@ LADDER = Machine("ladder", {
 # Stages that need the documented refusal or serious circumstances; R8 needs the refusal itself.
 NEEDS_REFUSAL_OR_SERIOUS: frozenset[str] = frozenset({R5, R6, R7})
 NEEDS_REFUSAL: frozenset[str] = frozenset({R8})
+LADDER_RANK: dict[str, int] = {stage: rank for rank, stage in enumerate(LADDER.states)}
 
 SANCTION_STAGE: dict[str, str] = {
     WARNING: R3, FINE: R5, SUSPENSION: R6, DISCONNECTION: R6, APP_REMOVAL: R6, WEBSITE_SHUTDOWN: R7,
@@ -196,6 +199,11 @@ def ladder_step(current: str, target: str, *, refused: bool, serious: bool) -> s
     return target
 
 
+def ladder_above(stage: str, other: str) -> bool:
+    """Whether ``stage`` is further up the ladder than ``other`` (R3a sits between R3 and R4)."""
+    return LADDER_RANK[stage] > LADDER_RANK[other]
+
+
 def sanction_allowed(kind: str, *, refused: bool, serious: bool) -> bool:
     """Whether a sanction of ``kind`` may be proposed on an order, given the refusal fact (pure)."""
     stage = SANCTION_STAGE[kind]
@@ -207,6 +215,20 @@ def sanction_allowed(kind: str, *, refused: bool, serious: bool) -> bool:
 
 
 # --- Deadlines -----------------------------------------------------------------------------------------------
+def assessment_report_due(requested_on: dt.date, working_days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
+    """When a requested (or re-ordered) self-assessment report is due: ``working_days`` working days after the
+    request (2018 Provisions Art. 7: within 30 working days for triggers T3-T5 [U]; T1/T2 reports are due
+    before going live, which a person may set as an earlier date)."""
+    if working_days <= 0:
+        raise ValueError("the report period must be at least one working day")
+    return add_working_days(requested_on, working_days, holidays)
+
+
+def undelivered_too_long(issued_on: dt.date | None, today: dt.date, days: int) -> bool:
+    """An issued order not served on the platform more than ``days`` days after its issue date."""
+    return issued_on is not None and (today - issued_on).days > days
+
+
 def rectification_deadline(delivered_on: dt.date, days: int) -> dt.date:
     """The last day to rectify: ``days`` calendar days after delivery (the notice names this date)."""
     if days <= 0:

@@ -15,6 +15,7 @@ from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS, GROUP_ASSESSMENT
 from youthsafe.registry.models import Platform
+from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
 from youthsafe.supervision.models import (
     Assessment,
@@ -29,19 +30,31 @@ P = Permission
 ITEMS = tuple(c for c in CONTROLS if c.group == GROUP_ASSESSMENT)
 
 
+def report_due(requested_on: dt.date) -> dt.date:
+    """The configured number of working days after the request (YOUTHSAFE_SUPERVISION_ASSESSMENT_REPORT_WORKING_
+    DAYS; 2018 Provisions Art. 7, regulatory-reference 3.5)."""
+    return wf.assessment_report_due(requested_on, config.assessment_report_working_days())
+
+
 def do_request(platform: Platform, *, actor: User, trigger: str, note: str = "", requested_on: dt.date,
-               now: dt.datetime | None = None) -> Assessment:
+               due_on: dt.date | None = None, now: dt.datetime | None = None) -> Assessment:
     """Open an assessment on a trigger (T1-T5). Only services with public-opinion attributes are in scope,
-    unless the authority itself requires one in writing (T5)."""
+    unless the authority itself requires one in writing (T5). The report is due ``due_on`` when the person
+    sets it (for T1/T2: before the service goes live), otherwise the configured working days after the
+    request."""
     authorise(actor, P.ASSESSMENT_REVIEW, platform.jurisdiction)
     if trigger not in AssessmentTrigger.values:
         raise ValidationError({"trigger": [_("Choose the trigger.")]})
     if not platform.public_opinion and trigger != AssessmentTrigger.T5:
         raise ValidationError(_("This platform has no public-opinion attributes in the registry; only a written "
                                 "requirement (T5) brings it into scope."))
+    due = due_on if due_on is not None else report_due(requested_on)
+    if due < requested_on:
+        raise ValidationError({"due_on": [_("The report cannot be due before the request.")]})
     with transaction.atomic():
         assessment = Assessment.objects.create(platform=platform, jurisdiction=platform.jurisdiction, trigger=trigger,
-                                               trigger_note=note.strip(), requested_on=requested_on, created_by=actor)
+                                               trigger_note=note.strip(), requested_on=requested_on, created_by=actor,
+                                               report_due=due)
         AssessmentItem.objects.bulk_create([AssessmentItem(assessment=assessment, control_id=c.id) for c in ITEMS])
         audit.record(AuditAction.CREATE, actor=actor, obj=assessment, after=audit.snapshot(assessment))
     return assessment
@@ -82,7 +95,8 @@ def do_review_item(assessment: Assessment, control_id: str, *, actor: User, resu
 
 def do_verdict(assessment: Assessment, *, actor: User, verdict: str, note: str, on: dt.date,
                now: dt.datetime | None = None) -> Assessment:
-    """passed / failed (a follow-up order goes out) / reassess (限期重新评估)."""
+    """passed / failed (a follow-up order goes out) / reassess (限期重新评估: a new report is due the configured
+    working days after ``on``)."""
     authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
     text = require_text(note, "note", _("Write the verdict."))
     if verdict not in {wf.PASSED, wf.FAILED, wf.REASSESS}:
@@ -99,5 +113,18 @@ def do_verdict(assessment: Assessment, *, actor: User, verdict: str, note: str, 
         changes: dict[str, object] = {"verdict_note": text, "reviewed_by": actor}
         if verdict != wf.REASSESS:
             changes["verdict_on"] = on
+        else:
+            changes.update(report_due=report_due(on), report_late_at=None)
         apply(wf.ASSESSMENT, locked, verdict, actor=actor, now=now_or(now), reason=text, changes=changes)
+    return locked
+
+
+def do_cancel(assessment: Assessment, *, actor: User, reason: str, now: dt.datetime | None = None) -> Assessment:
+    """Cancel an assessment still waiting for its report (requested or re-assessment ordered), with the reason
+    (e.g. the service never went live, or the written requirement was withdrawn)."""
+    authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
+    text = require_text(reason, "reason", _("Give the reason for cancelling."))
+    with transaction.atomic():
+        locked: Assessment = lock(Assessment, assessment.pk)
+        apply(wf.ASSESSMENT, locked, wf.CANCELLED, actor=actor, now=now_or(now), reason=text)
     return locked

@@ -4,9 +4,11 @@ row, refusing impossible steps with a message in the user's language."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,13 +91,54 @@ def apply(machine: wf.Machine, obj: Any, to: str, *, actor: User | None, now: dt
     return change
 
 
-def history(machine: str, pk: int) -> list[dict[str, Any]]:
-    """The transitions of one record with their state names in the user's language."""
+LADDER_ORDER = "ladder"  # an order's stage (object_id = the order)
+LADDER_PLATFORM = "platform_ladder"  # a platform's stage (object_id = the platform)
+
+
+def step_ladder(obj: Any, target: str, *, machine: str, actor: User | None, now: dt.datetime, refused: bool,
+                serious: bool = False, reason: str = "", audit_obj: Any = None) -> StateChange | None:
+    """Move ``obj.stage`` to ``target`` through ``workflow.ladder_step`` (the table and the legal hinge of the
+    refusal), save it, and store the step in the history and the audit log like any other transition (on
+    ``audit_obj`` when given: a platform's stage is audited on the platform). Nothing happens when the stage is
+    already ``target``."""
+    current = obj.stage
+    if current == target:
+        return None
+    try:
+        wf.ladder_step(current, target, refused=refused, serious=serious)
+    except wf.InvalidTransition as exc:
+        raise ValidationError(_("The ladder stage %(current)s cannot become %(target)s.")
+                              % {"current": current, "target": target}) from exc
+    obj.stage = target
+    fields = ["stage"]
+    if hasattr(obj, "version"):
+        obj.version += 1
+        fields.append("version")
+    obj.save(update_fields=fields)
+    change = StateChange.objects.create(machine=machine, object_id=obj.pk, from_status=current, to_status=target,
+                                        actor=actor, actor_label=label(actor), reason=reason, at=now)
+    audit.record(AuditAction.TRANSITION, actor=actor, obj=audit_obj if audit_obj is not None else obj,
+                 before={"stage": current}, after={"stage": target}, reason=reason, actor_label=label(actor))
+    return change
+
+
+def digest(upload: File[bytes]) -> str:
+    """SHA-256 of an uploaded file, read in chunks (stored beside the file and in the audit row)."""
+    sha = hashlib.sha256()
+    for chunk in upload.chunks():
+        sha.update(chunk)
+    return sha.hexdigest()
+
+
+def history(machine: str, pk: int, *, ladder: str = "") -> list[dict[str, Any]]:
+    """The transitions of one record with their state names in the user's language; with ``ladder``, its
+    ladder-stage steps too, in time order."""
     names = dict(_LABELS[machine].choices) if machine in _LABELS else {}
-    system = {"deadline passed": _("Deadline passed")}  # the nightly job's reasons, stored in English
+    system = {"deadline passed": _("Deadline passed"), "not delivered": _("Not delivered in time")}
+    machines = [machine, ladder] if ladder else [machine]
     return [{"change": c, "from": names.get(c.from_status, c.from_status), "to": names.get(c.to_status, c.to_status),
              "reason": system.get(c.reason, c.reason)}
-            for c in StateChange.objects.filter(machine=machine, object_id=pk).select_related("actor")]
+            for c in StateChange.objects.filter(machine__in=machines, object_id=pk).select_related("actor")]
 
 
 def forbid(message: str) -> PermissionDenied:

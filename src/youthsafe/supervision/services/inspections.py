@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from youthsafe.core import audit
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
-from youthsafe.registry.controls import CONTROLS, CONTROLS_BY_ID
-from youthsafe.registry.models import Platform
+from youthsafe.registry.controls import CONTROLS, CONTROLS_BY_ID, Control
+from youthsafe.registry.models import Platform, PlatformKind
 from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
 from youthsafe.supervision.models import (
@@ -100,10 +100,25 @@ def calendar(plans: QuerySet[InspectionPlan], today: dt.date) -> list[Due]:
     return rows
 
 
+def checklist_item(inspection: Inspection, control: Control, kind: str) -> ChecklistItem:
+    """A new checklist row: unchecked, or pre-marked not applicable (with the reason) when the control is
+    limited to other kinds of platform; the inspector may still record it otherwise."""
+    if control.applies_to(kind):
+        return ChecklistItem(inspection=inspection, control_id=control.id)
+    return ChecklistItem(inspection=inspection, control_id=control.id, result=ItemResult.NOT_APPLICABLE,
+                         note=not_applicable_note(control))
+
+
+def not_applicable_note(control: Control) -> str:
+    kinds = dict(PlatformKind.choices)
+    return _("Applies only to: %(kinds)s.") % {"kinds": ", ".join(str(kinds.get(k, k)) for k in sorted(control.kinds))}
+
+
 def do_create_inspection(platform: Platform, *, actor: User, inspected_on: dt.date, plan: InspectionPlan | None = None,
                          joint_department: str = "", inspectors: str = "", referral: Referral | None = None,
                          now: dt.datetime | None = None) -> Inspection:
-    """Open an inspection of ``platform`` with the full checklist of the registry's control catalogue."""
+    """Open an inspection of ``platform`` with the full checklist of the registry's control catalogue; controls
+    limited to other kinds of platform are pre-marked not applicable."""
     authorise(actor, P.INSPECTION_CONDUCT, platform.jurisdiction)
     now = now_or(now)
     with transaction.atomic():
@@ -111,8 +126,10 @@ def do_create_inspection(platform: Platform, *, actor: User, inspected_on: dt.da
             platform=platform, jurisdiction=platform.jurisdiction, plan=plan, referral=referral,
             inspected_on=inspected_on, joint_department=joint_department or (plan.joint_department if plan else ""),
             inspectors=inspectors or str(actor), created_by=actor)
-        ChecklistItem.objects.bulk_create([ChecklistItem(inspection=inspection, control_id=c.id) for c in CONTROLS])
-        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, after=audit.snapshot(inspection))
+        ChecklistItem.objects.bulk_create([checklist_item(inspection, c, platform.kind) for c in CONTROLS])
+        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, after={
+            **audit.snapshot(inspection),
+            "not_applicable": [c.id for c in CONTROLS if not c.applies_to(platform.kind)]})
         if referral is not None:
             _take_referral(referral, actor, now, f"inspection:{inspection.pk}")
     return inspection

@@ -1,4 +1,5 @@
-"""The nightly job: flag overdue orders and plans, and disconnections past their end date.
+"""The nightly job: flag overdue orders and plans, disconnections past their end date, orders issued but not
+delivered within the configured days, and security-assessment reports past their due date.
 
 Two runs may overlap (cron on two hosts, a slow night). Every flag is a compare-and-swap: an order moves to
 ``overdue`` with ``filter(pk=..., status=<old>, version=<v>).update(...)``, which changes one row or none;
@@ -16,8 +17,16 @@ from django.db.models import F
 
 from youthsafe.core import audit
 from youthsafe.core.models import AuditAction
+from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
-from youthsafe.supervision.models import InspectionPlan, PlanOverdue, RectificationOrder, Sanction, StateChange
+from youthsafe.supervision.models import (
+    Assessment,
+    InspectionPlan,
+    PlanOverdue,
+    RectificationOrder,
+    Sanction,
+    StateChange,
+)
 from youthsafe.supervision.services.common import SYSTEM, now_or, today_or
 from youthsafe.supervision.services.inspections import calendar
 
@@ -27,6 +36,8 @@ class NightlyReport:
     orders: list[int] = field(default_factory=list)
     plans: list[tuple[int, int]] = field(default_factory=list)  # (plan, platform)
     sanctions: list[int] = field(default_factory=list)  # timed sanctions past their end date
+    undelivered: list[int] = field(default_factory=list)  # orders issued but not delivered in time
+    assessments: list[int] = field(default_factory=list)  # assessment reports past their due date
 
 
 def _flag_order(order: RectificationOrder, now: dt.datetime) -> bool:
@@ -68,6 +79,30 @@ def _flag_sanction(sanction: Sanction, now: dt.datetime) -> bool:
     return True
 
 
+def _flag_undelivered(order: RectificationOrder, now: dt.datetime) -> bool:
+    """Flag (once) an order still issued and not delivered: only the run whose update changed the row audits."""
+    with transaction.atomic():
+        changed = RectificationOrder.objects.filter(pk=order.pk, status=wf.ISSUED, undelivered_flagged_at=None).update(
+            undelivered_flagged_at=now)
+        if changed == 0:
+            return False  # flagged by another run, or delivered meanwhile
+        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=order,
+                     after={"undelivered_flagged_at": now, "issued_on": order.issued_on}, reason="not delivered")
+    return True
+
+
+def _flag_assessment(assessment: Assessment, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        changed = Assessment.objects.filter(pk=assessment.pk, status__in=[wf.REQUESTED, wf.REASSESS],
+                                            report_due=assessment.report_due, report_late_at=None).update(
+            report_late_at=now)
+        if changed == 0:
+            return False
+        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=assessment,
+                     after={"report_late_at": now, "report_due": assessment.report_due}, reason="report late")
+    return True
+
+
 def run(today: dt.date | None = None, now: dt.datetime | None = None) -> NightlyReport:
     """Flag what is late as of ``today``; idempotent (a second run flags nothing new)."""
     today = today_or(today)
@@ -84,4 +119,15 @@ def run(today: dt.date | None = None, now: dt.datetime | None = None) -> Nightly
     for sanction in ending:
         if _flag_sanction(sanction, now):
             report.sanctions.append(sanction.pk)
+    days = config.undelivered_days()
+    waiting = RectificationOrder.objects.filter(status=wf.ISSUED, undelivered_flagged_at=None,
+                                                issued_on__lt=today - dt.timedelta(days=days))
+    for order in waiting.order_by("issued_on", "id"):
+        if wf.undelivered_too_long(order.issued_on, today, days) and _flag_undelivered(order, now):
+            report.undelivered.append(order.pk)
+    late = Assessment.objects.filter(status__in=[wf.REQUESTED, wf.REASSESS], report_due__lt=today,
+                                     report_late_at=None)
+    for assessment in late.order_by("report_due", "id"):
+        if _flag_assessment(assessment, now):
+            report.assessments.append(assessment.pk)
     return report

@@ -19,14 +19,27 @@ from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
 from youthsafe.supervision.models import (
     Assessment,
+    AssessmentStatus,
     Finding,
     Inspection,
     InspectionStatus,
     RectificationOrder,
     Referral,
 )
-from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text, to_validation, today_or
+from youthsafe.supervision.services.common import (
+    LADDER_ORDER,
+    apply,
+    authorise,
+    digest,
+    lock,
+    now_or,
+    require_text,
+    step_ladder,
+    to_validation,
+    today_or,
+)
 from youthsafe.supervision.services.inspections import _take_referral
+from youthsafe.supervision.services.interviews import raise_platform, settle_platform
 from youthsafe.supervision.services.numbering import next_number
 
 P = Permission
@@ -51,6 +64,8 @@ def do_draft_order(platform: Platform, *, actor: User, problems: str, legal_basi
         raise ValidationError({"findings": [_("Findings come with their inspection.")]})
     if assessment is not None and assessment.platform_id != platform.pk:
         raise ValidationError(_("The assessment is of another platform."))
+    if assessment is not None and assessment.status != AssessmentStatus.FAILED:
+        raise ValidationError(_("An order follows only from a failed assessment."))
     days = config.rectify_days() if period_days is None else int(period_days)
     if days <= 0:
         raise ValidationError({"period_days": [_("The rectification period must be at least one day.")]})
@@ -65,6 +80,7 @@ def do_draft_order(platform: Platform, *, actor: User, problems: str, legal_basi
         order.findings.set(chosen)
         audit.record(AuditAction.CREATE, actor=actor, obj=order, after={
             **audit.snapshot(order), "findings": [f.pk for f in chosen]})
+        raise_platform(platform, wf.R3, actor=actor, now=now, reason=f"order:{order.pk}")
         if referral is not None:
             _take_referral(referral, actor, now, f"order:{order.pk}")
     return order
@@ -121,29 +137,46 @@ def recheck_due(order: RectificationOrder) -> dt.date | None:
 
 def do_recheck(order: RectificationOrder, *, actor: User, passed: bool, result: str, recheck_on: dt.date,
                now: dt.datetime | None = None) -> RectificationOrder:
-    """Re-check (复查): passed closes the order (R0); failed sends it back to wait on its deadline."""
+    """Re-check (复查): passed closes the order and takes it back to R0 (from R3-R6; a closure R7 or a criminal
+    referral R8 is not undone by rectifying, so those stay); failed sends it back to wait on its deadline and
+    to R4 when it was not that far yet. Every stage change goes through ``ladder_step``."""
     authorise(actor, P.ORDER_ISSUE, order.jurisdiction)
     text = require_text(result, "result", _("Write the re-check result."))
+    now = now_or(now)
     with transaction.atomic():
         locked: RectificationOrder = lock(RectificationOrder, order.pk)
         target = wf.RECTIFIED if passed else wf.DELIVERED
-        stage = wf.R0 if passed else wf.R4
-        apply(wf.ORDER, locked, target, actor=actor, now=now_or(now), reason=text,
-              changes={"recheck_on": recheck_on, "recheck_result": text, "stage": stage})
+        apply(wf.ORDER, locked, target, actor=actor, now=now, reason=text,
+              changes={"recheck_on": recheck_on, "recheck_result": text})
+        if passed:
+            if wf.LADDER.can(locked.stage, wf.R0):
+                step_ladder(locked, wf.R0, machine=LADDER_ORDER, actor=actor, now=now, refused=locked.refused,
+                            reason=text)
+            settle_platform(locked.platform, actor=actor, now=now, reason=f"order:{locked.pk}")
+        elif wf.ladder_above(wf.R4, locked.stage):
+            step_ladder(locked, wf.R4, machine=LADDER_ORDER, actor=actor, now=now, refused=locked.refused,
+                        reason=text)
     return locked
 
 
 def do_record_refusal(order: RectificationOrder, *, actor: User, refused_on: dt.date, evidence: str,
-                      now: dt.datetime | None = None) -> RectificationOrder:
-    """Record the refusal to rectify (拒不改正) with its evidence: every later step of the ladder hinges on it."""
+                      upload: File[bytes] | None = None, now: dt.datetime | None = None) -> RectificationOrder:
+    """Record the refusal to rectify (拒不改正) with its evidence, and optionally the file it is in (kept with its
+    SHA-256): every later step of the ladder hinges on it (刑法 Art. 286-1 for R8). An order at R3/R3a moves
+    to R4 through ``ladder_step``."""
     authorise(actor, P.ORDER_ISSUE, order.jurisdiction)
     text = require_text(evidence, "evidence",
                         _("Record the evidence of the refusal (what was said, done or not done)."))
+    now = now_or(now)
     with transaction.atomic():
         locked: RectificationOrder = lock(RectificationOrder, order.pk)
-        stage = locked.stage if locked.stage not in {wf.R3, wf.R3A} else wf.R4
-        apply(wf.ORDER, locked, wf.REFUSED, actor=actor, now=now_or(now), reason=text,
-              changes={"refused_on": refused_on, "refusal_evidence": text, "stage": stage})
+        changes: dict[str, object] = {"refused_on": refused_on, "refusal_evidence": text}
+        if upload is not None:
+            changes.update(refusal_sha256=digest(upload), refusal_file_name=(upload.name or "file")[:200],
+                           refusal_file=upload)
+        apply(wf.ORDER, locked, wf.REFUSED, actor=actor, now=now, reason=text, changes=changes)
+        if wf.ladder_above(wf.R4, locked.stage):
+            step_ladder(locked, wf.R4, machine=LADDER_ORDER, actor=actor, now=now, refused=True, reason=text)
     return locked
 
 
@@ -154,4 +187,5 @@ def do_withdraw(order: RectificationOrder, *, actor: User, reason: str,
     with transaction.atomic():
         locked: RectificationOrder = lock(RectificationOrder, order.pk)
         apply(wf.ORDER, locked, wf.WITHDRAWN, actor=actor, now=now_or(now), reason=text)
+        settle_platform(locked.platform, actor=actor, now=now_or(now), reason=f"order:{locked.pk}")
     return locked

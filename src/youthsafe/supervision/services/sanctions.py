@@ -21,12 +21,21 @@ from youthsafe.registry.models import Platform, PlatformStatus
 from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
 from youthsafe.supervision.models import Finding, OrderStatus, RectificationOrder, Sanction, SanctionKind
-from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text, to_validation, today_or
+from youthsafe.supervision.services.common import (
+    LADDER_ORDER,
+    apply,
+    authorise,
+    lock,
+    now_or,
+    require_text,
+    step_ladder,
+    to_validation,
+    today_or,
+)
 from youthsafe.supervision.services.numbering import next_number
 
 P = Permission
 K = SanctionKind
-_LADDER_ORDER = [wf.R0, wf.R1, wf.R2, wf.R3, wf.R3A, wf.R4, wf.R5, wf.R6, wf.R7, wf.R8]
 # What carrying out a sanction does to the platform's status in the registry (and lifting undoes).
 _PLATFORM_STATUS = {K.SUSPENSION: PlatformStatus.SUSPENDED, K.DISCONNECTION: PlatformStatus.DISCONNECTED,
                     K.WEBSITE_SHUTDOWN: PlatformStatus.CLOSED}
@@ -116,17 +125,12 @@ def do_approve(sanction: Sanction, *, actor: User, note: str = "", now: dt.datet
         locked: Sanction = lock(Sanction, sanction.pk)
         order: RectificationOrder = lock(RectificationOrder, locked.order_id)
         target = wf.SANCTION_STAGE[locked.kind]
-        if _LADDER_ORDER.index(target) > _LADDER_ORDER.index(order.stage):
-            try:
-                wf.ladder_step(order.stage, target, refused=order.refused, serious=locked.serious)
-            except wf.InvalidTransition as exc:
+        if wf.ladder_above(target, order.stage):
+            if not wf.LADDER.can(order.stage, target):
                 raise ValidationError(_("The order is at stage %(stage)s: this sanction cannot follow yet.")
-                                      % {"stage": order.stage}) from exc
-            before = order.stage
-            order.stage = target
-            order.save(update_fields=["stage"])
-            audit.record(AuditAction.CHANGE, actor=actor, obj=order, before={"stage": before},
-                         after={"stage": target}, reason=f"sanction:{locked.pk}")
+                                      % {"stage": order.stage})
+            step_ladder(order, target, machine=LADDER_ORDER, actor=actor, now=now, refused=order.refused,
+                        serious=locked.serious, reason=f"sanction:{locked.pk}")
         number = locked.number or next_number("sanction", locked.jurisdiction, now.year)
         apply(wf.SANCTION, locked, wf.APPROVED, actor=actor, now=now, reason=note.strip(),
               changes={"decided_by": actor, "decided_at": now, "decision_note": note.strip(), "number": number})
@@ -173,11 +177,16 @@ def _set_platform_status(platform: Platform, status: str, actor: User, reason: s
 
 def do_carry_out(sanction: Sanction, *, actor: User, on: dt.date | None = None, note: str = "",
                  now: dt.datetime | None = None) -> Sanction:
-    """Record that an approved sanction was carried out (site shut, app removed, disconnection started)."""
+    """Record that an approved sanction was carried out (site shut, app removed, disconnection started). A
+    disconnection or suspension cannot start after its approved end date: the decision covers that period only
+    (MPS measures Arts. 20-21: at most 6 months), so a later start needs a new decision."""
     authorise(actor, P.SANCTION_PROPOSE, sanction.jurisdiction)
     day = today_or(on)
     with transaction.atomic():
         locked: Sanction = lock(Sanction, sanction.pk)
+        if locked.kind in wf.TIMED_KINDS and locked.end_date is not None and day > locked.end_date:
+            raise ValidationError({"on": [_("The sanction ended on %(end)s: it cannot be carried out after that; "
+                                            "propose a new one.") % {"end": locked.end_date.isoformat()}]})
         apply(wf.SANCTION, locked, wf.IN_EFFECT, actor=actor, now=now_or(now), reason=note.strip(),
               changes={"carried_out_on": day})
         if locked.kind in _PLATFORM_STATUS:

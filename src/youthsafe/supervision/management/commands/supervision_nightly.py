@@ -18,7 +18,8 @@ from youthsafe.supervision.services import nightly
 
 
 class Command(BaseCommand):
-    help = "Flag overdue rectification orders and inspection plans, and sanctions past their end date."
+    help = ("Flag overdue rectification orders and inspection plans, sanctions past their end date, orders not "
+            "delivered in time and late assessment reports.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", help="pretend today is this date (YYYY-MM-DD), for drills and tests")
@@ -32,4 +33,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--today: not a date: {options['today']!r} (use YYYY-MM-DD)") from exc
         report = nightly.run(today=today)
         self.stdout.write(f"flagged {len(report.orders)} overdue orders, {len(report.plans)} overdue inspections "
-                          f"under plans, {len(report.sanctions)} sanctions past their end date")
+                          f"under plans, {len(report.sanctions)} sanctions past their end date, "
+                          f"{len(report.undelivered)} orders issued but not delivered, "
+                          f"{len(report.assessments)} assessment reports late")

@@ -1,6 +1,7 @@
 """Plan, inspect with a failed item, sign off, issue an order, pass the deadline and see it flagged, record the
 refusal, impose a disconnection (proposed by the analyst, approved by the leader), download the notice and see
-its Chinese text rendered in the PDF."""
+its Chinese text rendered in the PDF: a CJK font embedded, the first page rendered to a PNG that is not blank
+(kept at /tmp/notice-page1.png to be looked at), and the DOCX's text with the title and the platform."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from django.utils import timezone
 
@@ -20,12 +22,13 @@ from tests.e2e.helpers import login
 from tests.supervision.factories import platform
 from youthsafe.core.documents import pdf_available
 from youthsafe.core.models import User
-from youthsafe.registry.controls import CONTROLS
+from youthsafe.registry.controls import controls_for
 from youthsafe.supervision.models import Inspection, RectificationOrder, Sanction
 from youthsafe.supervision.services import nightly
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("YOUTHSAFE_SCREENSHOTS", "")
+NOTICE_PNG = Path("/tmp/notice-page1.png")  # noqa: S108  (a fixed place to look at the rendered page)
 
 
 def _shot(page: Any, name: str) -> None:
@@ -82,7 +85,7 @@ def test_inspection_to_disconnection_and_the_notice(page: Any, live_server: Any,
     page.click("button:has-text('记录检查项')")
     page.wait_for_selector("text=已完成：记录检查项")
     _step(page, "其余检查项记为符合", {"#id_note": "逐项查看演示环境和制度文件"})
-    assert inspection.items.filter(result="passed").count() == len(CONTROLS) - 1
+    assert inspection.items.filter(result="passed").count() == len(controls_for(target.kind)) - 1
     assert "不符合" in page.inner_text("tr[data-control='MP-9-MINORMODE']")
     _step(page, "提交签发", {"#id_summary": "检查22项，发现问题1项"})
     _shot(page, "inspection")
@@ -144,6 +147,12 @@ def test_inspection_to_disconnection_and_the_notice(page: Any, live_server: Any,
     with page.expect_download() as download:
         page.click("a:has-text('责令改正通知书（DOCX）')")
     assert download.value.suggested_filename == f"notice-{order.pk}.docx"
+    docx_path = tmp_path / "notice.docx"
+    download.value.save_as(docx_path)
+    words = "\n".join(p.text for p in docx.Document(str(docx_path)).paragraphs)
+    assert "责令限期改正通知书" in words
+    assert f"“{target.name}”" in words
+    assert target.operator in words
     if not pdf_available() or shutil.which("pdftotext") is None:
         pytest.skip("PDF needs LibreOffice and poppler")
     with page.expect_download(timeout=120_000) as download:
@@ -154,7 +163,27 @@ def test_inspection_to_disconnection_and_the_notice(page: Any, live_server: Any,
     assert "责令限期改正通知书" in text.replace(" ", "")
     assert "青苗互动科技有限公司" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True).stdout
-    assert "CJK" in fonts  # the Chinese text is set in a CJK font, not boxes
+    # name, type, encoding, emb, sub, uni, object, id: the Chinese text is set in an embedded CJK font.
+    cjk = [line.split() for line in fonts.splitlines()[2:] if "CJK" in line or "WenQuanYi" in line]
+    assert cjk, fonts
+    assert any(cols[-5] == "yes" for cols in cjk), fonts
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(tmp_path / "page1")], check=True)
+    png = (tmp_path / "page1.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    NOTICE_PNG.write_bytes(png)
+    assert _ink(pdf) > 0.005  # more than half a percent of the page is text, not an empty white page
     if SHOTS:
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(Path(SHOTS) / "notice")],
-                       check=True)
+        shutil.copy(NOTICE_PNG, Path(SHOTS) / "notice.png")
+
+
+def _ink(pdf: Path) -> float:
+    """The share of dark pixels on the first page, from a greyscale PGM rendering (no imaging library)."""
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(pdf.with_suffix(""))], check=True)
+    data = pdf.with_suffix(".pgm").read_bytes()
+    fields = data.split(maxsplit=4)  # P5 width height maxval pixels
+    assert fields[0] == b"P5"
+    width, height = int(fields[1]), int(fields[2])
+    pixels = fields[4][-width * height:]
+    return sum(1 for value in pixels if value < 128) / len(pixels)

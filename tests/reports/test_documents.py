@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -14,13 +16,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 from docx import Document
+from docx.oxml.ns import qn
+from lxml import etree
 
 from tests.conftest import Tree
-from tests.reports.records import END, START, build, expected
+from tests.reports.records import END, START, Built, build, expected, expected_levels, within
 from youthsafe.core import documents
 from youthsafe.core import indicators as ind
-from youthsafe.core.models import AuditEvent, User
+from youthsafe.core.models import AuditEvent, Jurisdiction, User
+from youthsafe.outreach.models import EventKind
 from youthsafe.reports import rendering, services, stats
 from youthsafe.reports.models import ReportTemplate
 
@@ -130,3 +136,212 @@ def test_report_command_refuses_bad_input(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("stats", "--from", "yesterday", "--to", "2023-01-01")
     assert not ReportTemplate.objects.filter(name="missing").exists()
+
+
+# ---------------------------------------------------------------- every figure of the shipped templates
+
+def _chinese(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _expected_breakdown(built: Built, key: str, root: Jurisdiction) -> str:
+    """The ``{{ key.breakdown }}`` text counted from the records' specification."""
+    if key == "warnings_issued":
+        levels = expected_levels(built, START, END, root)
+        parts = [(f"L{level}", levels.get(str(level), 0)) for level in range(10, -1, -1)]
+    elif key == "outreach_events":
+        held = [e for e in built.events if e.status == "held" and START <= e.day <= END
+                and within(getattr(built.tree, e.place), root)]
+        with translation.override("zh-hans"):
+            parts = [(str(label), sum(e.kind == value for e in held)) for value, label in EventKind.choices]
+    else:
+        raise AssertionError(f"the test has no independent count for {key}.breakdown: add one")
+    shown = [f"{label} {n}" for label, n in parts if n]
+    return "、".join(shown) if shown else "—"
+
+
+def _expected_markdown(body: str, built: Built, root: Jurisdiction) -> str:
+    """The template filled by the test itself: every figure from the independent count (expected())."""
+    want = expected(built, START, END, root)
+    with translation.override("zh-hans"):
+        table = ["| 指标 | 数值 | 单位 |", "| --- | ---: | --- |", *(
+            f"| {i.label} | {want[i.key]} | {i.unit} |" for i in ind.all_indicators())]
+    context = {"period": f"{_chinese(START)}至{_chinese(END)}", "from": _chinese(START), "to": _chinese(END),
+               "jurisdiction": root.name, "today": _chinese(TODAY), "indicator_table": "\n".join(table)}
+
+    def fill(match: re.Match[str]) -> str:
+        name, part = match.group(1), match.group(2)
+        if part:
+            return _expected_breakdown(built, name, root)
+        return context[name] if name in context else str(want[name])
+
+    return re.sub(r"\{\{\s*(\w+)(?:\.(breakdown))?\s*\}\}", fill, body)
+
+
+def _lines(markdown: str) -> tuple[list[str], list[list[str]]]:
+    """(paragraph texts, table rows) a DOCX made from ``markdown`` must show."""
+    paragraphs, rows = [], []
+    for line in markdown.splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith("|"):
+            cells = [c.strip() for c in text.strip("|").split("|")]
+            if not all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                rows.append(cells)
+            continue
+        text = re.sub(r"^(#+ |- |> ?)", "", text).replace("**", "").strip()
+        paragraphs.append(text)
+    return paragraphs, rows
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("name", ["work_report", "proposal_reply"])
+def test_every_placeholder_and_table_row_in_md_docx_and_pdf(tree: Tree, make_user: Callable[..., User],
+                                                              name: str) -> None:
+    built = build(tree, make_user("administrator"))
+    figures, scope = _figures(tree)
+    template = rendering.get_template(name)
+    assert rendering.placeholders(template.body), "the shipped template has figures to check"
+    want_md = _expected_markdown(template.body, built, tree.city)
+    md, _type, warnings = rendering.render(template, figures, scope, "md", today=TODAY)
+    assert warnings == []
+    assert md.decode("utf-8") == want_md
+    paragraphs, rows = _lines(want_md)
+    if "{{ indicator_table }}" in template.body:
+        assert len(rows) == len(ind.all_indicators()) + 1
+
+    docx, _type, _w = rendering.render(template, figures, scope, "docx", today=TODAY)
+    doc = Document(io.BytesIO(docx))
+    assert [p.text for p in doc.paragraphs if p.text.strip()] == paragraphs
+    assert [[c.text for c in r.cells] for t in doc.tables for r in t.rows] == rows
+
+    if not documents.pdf_available() or shutil.which("pdftotext") is None:
+        pytest.skip("PDF needs LibreOffice and poppler-utils (scripts/test installs them); md and DOCX checked")
+    pdf, _type, _w = rendering.render(template, figures, scope, "pdf", today=TODAY)
+    text = _compact(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+                    .decode())
+    missing = [p for p in paragraphs if _compact(p) not in text]
+    assert missing == [], missing
+    if rows:
+        layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                check=True).stdout.decode()
+        assert _compact("".join(rows[0])) in _compact(layout)
+        shown = _pdf_rows(layout)
+        missing_rows = [r for r in rows[1:] if not any(_same_row(r, row) for row in shown)]
+        assert missing_rows == [], (missing_rows, layout)
+
+
+def _pdf_rows(layout: str) -> list[tuple[str, str, str, str]]:
+    """(label's first line, value, unit, the lines that follow) of each table row in pdftotext's layout: a
+    long label wraps inside its cell onto the next lines."""
+    lines = layout.splitlines()
+    found = []
+    for n, line in enumerate(lines):
+        m = re.fullmatch(r"\s*(\S+)\s{2,}(\d+)(?:\s+(\S+))?\s*", line)
+        if m:
+            found.append((m.group(1), m.group(2), m.group(3) or "", _compact("".join(lines[n + 1:n + 3]))))
+    return found
+
+
+def _same_row(want: list[str], row: tuple[str, str, str, str]) -> bool:
+    label, value, unit = (_compact(c) for c in want)
+    first, shown_value, shown_unit, after = row
+    return (shown_value, shown_unit) == (value, unit) and label.startswith(first) and (
+        after.startswith(label[len(first):]))
+
+
+# ---------------------------------------------------------------- rendered pages and the Chinese face
+
+def _pages(pdf: Path, stem: Path) -> list[bytes]:
+    """Each page as 8-bit grey pixels (PGM from pdftoppm, header stripped)."""
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", str(pdf), str(stem)], check=True, capture_output=True)
+    pages = []
+    for page in sorted(stem.parent.glob(f"{stem.name}*.pgm")):
+        data = page.read_bytes()
+        header = data.split(b"\n", 3)  # P5, width height, maxval, pixels
+        pages.append(header[3])
+    return pages
+
+
+def _ink(pixels: bytes) -> float:
+    return sum(1 for b in pixels if b < 128) / max(len(pixels), 1)
+
+
+def _save_png(pdf: Path, name: str) -> None:
+    folder = os.environ.get("YOUTHSAFE_SCREENSHOTS")
+    if folder:
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(Path(folder) / name)], check=True, capture_output=True)
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+RENDER_TOOLS = documents.pdf_available() and shutil.which("pdftoppm") is not None and shutil.which("pdffonts")
+
+
+@pytest.mark.skipif(not RENDER_TOOLS, reason="rendering pages needs LibreOffice (soffice) and poppler-utils "
+                                             "(pdftoppm, pdffonts); scripts/test installs them")
+def test_docx_and_pdf_render_to_pages_with_ink_and_cjk_fonts(tree: Tree, make_user: Callable[..., User],
+                                                              tmp_path: Path) -> None:
+    build(tree, make_user("administrator"))
+    figures, scope = _figures(tree)
+    template = rendering.get_template("work_report")
+    docx, _t, _w = rendering.render(template, figures, scope, "docx", today=TODAY)
+    pdf, _t, _w = rendering.render(template, figures, scope, "pdf", today=TODAY)
+    from_docx = tmp_path / "from-docx.pdf"
+    from_docx.write_bytes(documents.docx_to_pdf(docx))  # the DOCX as a reader's office suite lays it out
+    generated = tmp_path / "generated.pdf"
+    generated.write_bytes(pdf)
+    for pdf_file, stem in ((from_docx, "docx"), (generated, "pdf")):
+        pages = _pages(pdf_file, tmp_path / stem)
+        assert pages, f"{stem}: no page rendered"
+        assert 0.005 < _ink(pages[0]) < 0.5, f"{stem}: the first page is blank or solid"
+        assert all(_ink(p) > 0.001 for p in pages), f"{stem}: a blank page"
+        fonts = subprocess.run(["pdffonts", str(pdf_file)], capture_output=True, check=True, text=True).stdout
+        # The Noto CJK collection shares one glyph table named after its first (JP) face, so the embedded name
+        # says "jp" whichever face was chosen; which forms are drawn is checked in the next test.
+        assert re.search(r"Noto(Serif|Sans)CJK", fonts), fonts
+    _save_png(from_docx, "report-docx-p1")
+    _save_png(generated, "report-pdf-p1")
+
+
+def _probe(font: str | None, lang: str = "") -> bytes:
+    """A paragraph, a bullet and a table cell of characters whose Simplified Chinese and Japanese forms differ,
+    in ``font`` and ``lang`` or (None) in the document's own styles and defaults."""
+    from docx.shared import Pt
+
+    doc = documents.chinese_document()
+    runs = [doc.add_paragraph().add_run("骨直角今半"), doc.add_paragraph(style="List Bullet").add_run("骨直角")]
+    table = doc.add_table(rows=1, cols=1)
+    runs.append(table.cell(0, 0).paragraphs[0].add_run("今半骨"))
+    for run in runs:
+        run.font.size = Pt(36)
+        if font is not None:
+            documents.set_font(run, font)
+            run._element.get_or_add_rPr().append(etree.fromstring(
+                f'<w:lang xmlns:w="{W_NS}" w:eastAsia="{lang}"/>'))
+        else:
+            run.font.name = documents.LATIN_FONT  # the same Latin font as set_font, East Asian from the styles
+    return documents.docx_to_pdf(documents.to_bytes(doc))
+
+
+@pytest.mark.skipif(not RENDER_TOOLS, reason="rendering pages needs LibreOffice (soffice) and poppler-utils")
+def test_chinese_text_is_drawn_in_the_simplified_chinese_forms(tmp_path: Path) -> None:
+    """The documents' styles and defaults ask for Noto Serif CJK SC in zh-CN: drawn exactly as the SC face
+    draws it, not as the JP face of the same collection (whose forms of 骨, 直, 角, 今 differ)."""
+    doc = documents.chinese_document()
+    defaults = etree.tostring(doc.styles.element.find(qn("w:docDefaults"))).decode()
+    assert 'w:eastAsia="Noto Serif CJK SC"' in defaults
+    assert 'w:eastAsia="zh-CN"' in defaults
+    rendered = {}
+    # The forms follow the language as much as the face (OpenType locl): the references name both.
+    for name, font, lang in (("styles", None, ""), ("sc", documents.BODY_FONT, "zh-CN"),
+                             ("jp", "Noto Serif CJK JP", "ja-JP")):
+        target = tmp_path / f"{name}.pdf"
+        target.write_bytes(_probe(font, lang))
+        rendered[name] = _pages(target, tmp_path / name)
+    assert rendered["sc"] != rendered["jp"], "the two faces draw these characters alike: the probe proves nothing"
+    assert rendered["styles"] == rendered["sc"]

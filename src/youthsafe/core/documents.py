@@ -50,9 +50,32 @@ def set_font(target: Any, east_asian: str = BODY_FONT, size: float | None = None
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
+def _chinese_defaults(doc: Any) -> None:
+    """The document defaults name the CJK font and Simplified Chinese (python-docx's template has the theme's
+    East Asian font and en-US): text in any style, tables and bullets included, asks for the SC face."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if attr.endswith(("Theme", "theme")):
+            del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
 def chinese_document() -> Any:
-    """A new python-docx Document whose styles use CJK fonts (body 12 pt, headings in a sans face)."""
+    """A new python-docx Document whose styles use CJK fonts (body 12 pt, headings in a sans face) and whose
+    East Asian language is zh-CN."""
     doc = Document()
+    _chinese_defaults(doc)
     set_font(doc.styles["Normal"], BODY_FONT, 12)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
         set_font(doc.styles[name], HEADING_FONT)

@@ -80,21 +80,33 @@ def similarity(a: str, b: str) -> float:
     return sum(x == y for x, y in zip(parts_a, parts_b, strict=True)) / len(parts_a)
 
 
-def find_group(sig: str, jurisdiction: Jurisdiction) -> ContentItem | None:
-    """The campaign a new item's text belongs to: the oldest recent item (of the same city) whose MinHash
-    signature agrees on at least DEDUP_THRESHOLD of its values; None when it is new."""
-    if not sig:
-        return None
+def find_group(sig: str, jurisdiction: Jurisdiction, *, location: str = "",
+               hashes: Iterable[str] = ()) -> ContentItem | None:
+    """The campaign a new item belongs to: the oldest item (of the same city) that is a near-duplicate of it,
+    None when it is new. Near-duplicates are items among the recent DEDUP_WINDOW whose MinHash signature
+    agrees on at least DEDUP_THRESHOLD of its values, or whose location is the same once normalised
+    (workflow.location_key: host case, trailing slash, tracking parameters), and items with an evidence file
+    (not text) of the same SHA-256 as one of ``hashes``."""
     top = jurisdiction.ancestors()[0] if jurisdiction.parent_id else jurisdiction
-    recent = (ContentItem.objects.filter(jurisdiction__path__startswith=top.path).exclude(signature="")
-              .order_by("-id").values_list("id", "signature", "group_id")[:DEDUP_WINDOW])
-    best: tuple[int, int | None] | None = None
-    for pk, other, group_id in recent:
-        if similarity(sig, other) >= DEDUP_THRESHOLD and (best is None or pk < best[0]):
-            best = (pk, group_id)
-    if best is None:
+    scope = ContentItem.objects.filter(jurisdiction__path__startswith=top.path)
+    key = workflow.location_key(location) if location.strip() else ""
+    found: list[tuple[int, int | None]] = []
+    if sig or key:
+        recent = scope.order_by("-id").values_list("id", "signature", "location", "group_id")[:DEDUP_WINDOW]
+        for pk, other, other_location, group_id in recent:
+            if (sig and other and similarity(sig, other) >= DEDUP_THRESHOLD) or (
+                    key and workflow.location_key(other_location) == key):
+                found.append((pk, group_id))
+    wanted = sorted(set(hashes))
+    if wanted:
+        for item_id, item_group in (Evidence.objects.filter(sha256__in=wanted, item__in=scope)
+                                    .exclude(kind=Evidence.Kind.TEXT).values_list("item_id", "item__group_id")):
+            if item_id is not None:
+                found.append((item_id, item_group))
+    if not found:
         return None
-    return ContentItem.objects.get(pk=best[1] or best[0])
+    oldest, its_group = min(found, key=lambda row: row[0])
+    return ContentItem.objects.get(pk=its_group or oldest)
 
 
 # ---------------------------------------------------------------- items
@@ -131,8 +143,9 @@ def do_record_item(data: dict[str, Any], *, actor: User, report: PublicReport | 
     text = (data.get("text") or "").strip()
     scans = scan_texts([text]) if text else []
     sig = signature(text) if text else ""
+    stored = [evidence.store_upload(upload) for upload in uploads]  # hashed first: they also find the campaign
     with transaction.atomic():
-        group = find_group(sig, jurisdiction)
+        group = find_group(sig, jurisdiction, location=data["location"], hashes=[s.sha256 for s in stored])
         item = ContentItem.objects.create(
             jurisdiction=jurisdiction, platform=data.get("platform"), location=data["location"].strip(),
             text=text, categories=categories, tier=workflow.tier_of(categories), found_via=data["found_via"],
@@ -142,10 +155,9 @@ def do_record_item(data: dict[str, Any], *, actor: User, report: PublicReport | 
         if text:
             _add_evidence(item, actor=actor, data=text.encode(), kind=Evidence.Kind.TEXT,
                           name=f"{item.reference}.txt", content_type="text/plain; charset=utf-8", now=now)
-        for upload in uploads:
-            stored = evidence.store_upload(upload)
-            _add_evidence(item, actor=actor, data=None, stored=stored, kind=Evidence.Kind.SCREENSHOT
-                          if stored.content_type.startswith("image/") else Evidence.Kind.FILE, now=now)
+        for one in stored:
+            _add_evidence(item, actor=actor, data=None, stored=one, kind=Evidence.Kind.SCREENSHOT
+                          if one.content_type.startswith("image/") else Evidence.Kind.FILE, now=now)
         audit.record(AuditAction.CREATE, actor=actor, obj=item, after=audit.snapshot(item, [
             "jurisdiction", "platform", "location", "categories", "found_via", "group"]))
     return item

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from youthsafe.detection import taxonomy
 
@@ -130,3 +131,34 @@ def sla(instruction: InstructionClock, now: dt.datetime, *, soon: dt.timedelta =
 def may_escalate(instruction: InstructionClock, now: dt.datetime) -> bool:
     """Only an ignored instruction (pending past its deadline) escalates to supervision."""
     return instruction.status == I_PENDING and sla(instruction, now) == OVERDUE
+
+
+# Query parameters that only say where a link was shared from or who clicked it: two links that differ only
+# in these point at the same content.
+_TRACKING = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "spm", "share_source", "share_medium",
+    "share_from", "share_plat", "share_tag", "vd_source", "is_from_webapp", "sender_device", "wxshare_count",
+    "isappinstalled",
+})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def location_key(location: str) -> str:
+    """The location with what does not change the content it points at taken out, to find the same content
+    recorded twice: for a web address the scheme (http and https alike), the case of the host, a default
+    port, a trailing slash, the fragment, tracking parameters (``utm_*``, ``fbclid``, ``spm``, ...) and the
+    order of the other parameters; any other location is compared with its spacing and case folded."""
+    text = location.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() in _DEFAULT_PORTS and parts.netloc:
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        host = (parts.hostname or "").lower()
+        if port is not None and port != _DEFAULT_PORTS[parts.scheme.lower()]:
+            host = f"{host}:{port}"
+        query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not k.lower().startswith("utm_") and k.lower() not in _TRACKING)
+        return f"//{host}{parts.path.rstrip('/')}" + (f"?{urlencode(query)}" if query else "")
+    return " ".join(text.split()).casefold()

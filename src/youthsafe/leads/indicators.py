@@ -9,6 +9,8 @@ lead's jurisdiction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,7 @@ from youthsafe.core.roles import Permission
 from youthsafe.leads.models import Case, DispatchStatus, Lead, LeadDispatch, LeadSource
 
 
-def _sources() -> dict[str, str]:
+def _sources() -> dict[str, Any]:
     return dict(LeadSource.choices)
 
 INDICATORS: list[Indicator] = [

@@ -143,3 +143,23 @@ def test_api_validation(client: Client) -> None:
     assert client.post("/api/content/public/reports", "not json", content_type="application/json").status_code \
         in {400, 422}
     assert PublicReport.objects.count() == 1
+
+
+def test_script_in_the_reply_is_escaped_in_the_public_lookup(client: Client, make_user: Callable[..., User],
+                                                              login: Callable[[User], Client]) -> None:
+    sent = client.post("/content/report/", _form())
+    ack = _ack(sent.content)
+    report = PublicReport.objects.get(ack_number=ack)
+    staff = login(make_user("analyst"))
+    triaged = staff.post(f"/content/reports/{report.pk}/", {"outcome": "rejected", "note": "无需处理",
+                                                             "reply": SCRIPT})
+    assert triaged.status_code == 302
+    report.refresh_from_db()
+    assert report.public_reply == SCRIPT  # kept as written, escaped where shown
+    page = client.get("/content/report/lookup/", {"ack_number": ack}).content.decode()
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    api = client.get(f"/api/content/public/reports/{ack}")
+    assert api["Content-Type"].startswith("application/json")
+    assert api.json()["reply"] == SCRIPT  # JSON, never rendered as HTML

@@ -118,4 +118,22 @@ def test_public_report_to_counted_takedown(page: Any, live_server: Any, tree: Tr
     page.goto(f"{base}/content/?indicator=harmful_items_handled&jurisdiction={tree.north.pk}"
               f"&from={today.isoformat()}&to={today.isoformat()}")
     assert page.locator(f"a:text-is('{item.reference}')").count() == 1
+
+    # 6. The lead page shows the item and the district's acknowledged dispatch.
     page.goto(f"{base}/leads/{lead.pk}/")
+    assert page.locator(f"a[href='/content/{item.pk}/']").inner_text().strip() == item.reference
+    dispatches = page.locator("section.card:has(h2:text-is('推送记录')) li")
+    assert dispatches.count() == 1
+    row = dispatches.first.inner_text()
+    assert tree.north.name in row
+    assert "已签收" in row
+    assert "请江北区核查并责令平台删除" in row
+    assert responder.display_name in row
+
+    # 7. The dashboard shows the figure, and the figure links to the records behind it.
+    page.goto(f"{base}/dashboard/?from={today.isoformat()}&to={today.isoformat()}&jurisdiction={tree.north.pk}")
+    tile = page.locator('a.tile[data-indicator="harmful_items_handled"]')
+    assert tile.locator("strong").inner_text().startswith("1")
+    tile.click()
+    page.wait_for_url(re.compile(r".*indicator=harmful_items_handled.*"))
+    assert page.locator(f"a:text-is('{item.reference}')").count() == 1

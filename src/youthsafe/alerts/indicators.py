@@ -56,6 +56,10 @@ INDICATORS: list[Indicator] = [
 ]
 
 
+# Breakdown by taxonomy category (reports.categories): an alert counts under each of its categories.
+CATEGORY_BREAKDOWNS: dict[str, str] = {"warnings_issued": "categories"}
+
+
 def _overdue(now: dt.datetime) -> Q:
     return Q(due_at__lt=now)
 

@@ -54,6 +54,9 @@ INDICATORS: list[Indicator] = [
         list_url="content:report_list", unit=_("reports"), order=50),
 ]
 
+# Breakdown by taxonomy category (reports.categories): an item counts under each of its categories.
+CATEGORY_BREAKDOWNS: dict[str, str] = {"content_items_recorded": "categories"}
+
 OPEN_WORK: list[OpenWork] = [
     OpenWork(key="instructions_pending", label=_("Takedown instructions awaiting the platform"),
              records=lambda: TakedownInstruction.objects.filter(status=InstructionStatus.PENDING),

@@ -62,9 +62,10 @@ def column_chart(labels: Sequence[str], values: Sequence[int], *, title: str, wi
     return mark_safe("".join(parts))  # every interpolated label is escaped above  # nosec B308, B703
 
 
-def bar_chart(rows: Sequence[tuple[str, int, str]], *, title: str, width: int = 520) -> SafeString:
+def bar_chart(rows: Sequence[tuple[str, int, str]], *, title: str, width: int = 520,
+              label_width: int = 150) -> SafeString:
     """Horizontal bars, one row per (label, value, link); a row with a link opens the records behind it."""
-    row_h, label_w, value_w = 24, 150, 60
+    row_h, label_w, value_w = 24, label_width, 60
     height = max(1, len(rows)) * row_h + 6
     peak = max((v for _l, v, _u in rows), default=0) or 1
     plot_w = width - label_w - value_w

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from youthsafe.core import indicators as ind
 from youthsafe.core.access import acting_user, jurisdictions_of
 from youthsafe.core.models import User
-from youthsafe.reports import charts, stats
+from youthsafe.reports import categories, charts, stats
 from youthsafe.reports.forms import ScopeForm
 
 
@@ -53,6 +53,22 @@ def _places(focus: ind.Indicator, scope: stats.Scope) -> list[tuple[str, int, st
     return rows
 
 
+def _by_category(figures: list[stats.Figure], scope: stats.Scope) -> list[dict[str, Any]]:
+    """A bar per taxonomy category for each figure whose records carry categories; each bar opens the records
+    behind the figure in that category (the generic list filters by ``category``)."""
+    result = []
+    base = _url("reports:records")
+    for f in figures:
+        if f.key not in categories.category_fields():
+            continue
+        parts = categories.by_category(f.indicator, scope.start, scope.end, scope.jurisdiction)
+        rows = [(label, n, f"{base}?{urlencode({**scope.query, 'indicator': f.key, 'category': cid})}" if base else "")
+                for cid, label, n in parts if n]
+        if rows:
+            result.append({"figure": f, "svg": charts.bar_chart(rows, title=str(f.indicator.label), label_width=230)})
+    return result
+
+
 def _open_work(user: User, scope: stats.Scope) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
@@ -87,7 +103,8 @@ def dashboard_context(request: HttpRequest, user: User) -> dict[str, Any]:
             by_kind.append({"figure": f, "svg": charts.bar_chart(rows, title=str(f.indicator.label))})
     return {"scope": scope, "scope_form": form, "scope_error": error, "figures": figures, "trends": trends,
             "focus": focus, "focus_choices": [(f.key, f.indicator.label) for f in figures], "by_place": by_place,
-            "by_kind": by_kind, "open_work": _open_work(user, scope), "query": urlencode(scope.query)}
+            "by_kind": by_kind, "by_category": _by_category(figures, scope), "open_work": _open_work(user, scope),
+            "query": urlencode(scope.query)}
 
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:

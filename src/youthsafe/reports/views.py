@@ -23,7 +23,7 @@ from youthsafe.core import indicators as ind
 from youthsafe.core.access import acting_user, permission_required
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
-from youthsafe.reports import exports, rendering, services, stats
+from youthsafe.reports import categories, exports, rendering, services, stats
 from youthsafe.reports.dashboard import scope_from_request
 from youthsafe.reports.forms import DocumentForm, TemplateForm
 from youthsafe.reports.models import ReportTemplate
@@ -79,15 +79,24 @@ def records(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"scope": scope, "scope_form": form, "scope_error": error, "indicator": indicator,
                                "scope_qs": urlencode(scope.query),
                                "choices": [stats.Figure(i, 0, stats.figure_url(i, scope)) for i in visible]}
+    category = request.GET.get("category", "").strip()
     if indicator is not None:
         qs = ind.records(indicator, scope.start, scope.end, scope.jurisdiction)
+        if category:
+            try:
+                qs = categories.narrow(indicator, qs, category)
+            except ValueError:
+                context["scope_error"] = _("This figure has no category %(value)r.") % {"value": category[:10]}
+                category = ""
         related = {p.rsplit("__", 1)[0] for p in (indicator.date_field, indicator.jurisdiction_field) if "__" in p}
         qs = qs.select_related(*related, indicator.jurisdiction_field).order_by(f"-{indicator.date_field}", "-pk")
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context.update(page=page, rows=[_row(indicator, o) for o in page.object_list], query=query.urlencode(),
-                       value=ind.compute(indicator, scope.start, scope.end, scope.jurisdiction))
+                       value=ind.compute(indicator, scope.start, scope.end, scope.jurisdiction),
+                       category=categories.label(category) if category else "",
+                       category_count=qs.count() if category else None)
     return render(request, "reports/records.html", context)
 
 

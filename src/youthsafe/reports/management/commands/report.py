@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from youthsafe.core import audit
@@ -14,9 +14,10 @@ from youthsafe.core import indicators as ind
 from youthsafe.core.documents import DocumentError
 from youthsafe.core.models import AuditAction
 from youthsafe.reports import rendering, stats
+from youthsafe.reports.commandline import OneLineErrors
 
 
-class Command(BaseCommand):
+class Command(OneLineErrors):
     help = "Write a generated document (work report, 提案答复...) with the figures of a period and jurisdiction."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from youthsafe.core import indicators as ind
 from youthsafe.reports import stats
+from youthsafe.reports.commandline import OneLineErrors
 
 
-class Command(BaseCommand):
+class Command(OneLineErrors):
     help = "Every indicator for a period and a jurisdiction subtree (default: all), as a table or JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:

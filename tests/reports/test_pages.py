@@ -74,7 +74,7 @@ def test_exports_and_audit(tree: Tree, make_user: Callable[..., User], login: Ca
     assert {k: int(rows[k][2]) for k in want} == want
     xlsx = client.get("/reports/export.xlsx", {**SCOPE, "jurisdiction": tree.city.pk})
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["指标", "按月", "按辖区"]
+    assert book.sheetnames == ["指标", "按月", "按辖区", "分项"]
     values = {r[0]: r[2] for r in book["指标"].iter_rows(min_row=2, values_only=True)}
     assert {k: values[k] for k in want} == want
     assert AuditEvent.objects.filter(action="export", object_type="reports.indicators").count() == 2

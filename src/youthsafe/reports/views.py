@@ -124,10 +124,14 @@ def _name(scope: stats.Scope, stem: str, ext: str) -> str:
 def export_csv(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     try:
-        figures, scope = _export(request, user, "indicators CSV")
+        breakdowns = request.GET.get("table") == "breakdowns"
+        figures, scope = _export(request, user, "indicator breakdowns CSV" if breakdowns else "indicators CSV")
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect("reports:index")
+    if breakdowns:
+        return _download(exports.to_csv(figures, scope, table="breakdowns"), "text/csv; charset=utf-8",
+                         _name(scope, "统计指标分项", "csv"))
     return _download(exports.to_csv(figures, scope), "text/csv; charset=utf-8", _name(scope, "统计指标", "csv"))
 
 

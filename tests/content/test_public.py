@@ -163,3 +163,20 @@ def test_script_in_the_reply_is_escaped_in_the_public_lookup(client: Client, mak
     api = client.get(f"/api/content/public/reports/{ack}")
     assert api["Content-Type"].startswith("application/json")
     assert api.json()["reply"] == SCRIPT  # JSON, never rendered as HTML
+
+
+def test_showing_a_reporters_contact_is_audited(client: Client, make_user: Callable[..., User],
+                                                login: Callable[..., Client]) -> None:
+    from youthsafe.core.models import AuditAction, AuditEvent
+
+    with_contact = client.post("/content/report/", _form(contact="qq 12345"))
+    without = client.post("/content/report/", _form(location="https://x.example/p/2"))
+    reports = {r.contact: r for r in PublicReport.objects.filter(
+        ack_number__in=[_ack(with_contact.content), _ack(without.content)])}
+    analyst = login(make_user("analyst"))
+    page = analyst.get(f"/content/reports/{reports['qq 12345'].pk}/")
+    assert "qq 12345" in page.content.decode()
+    views = AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="content.publicreport")
+    assert list(views.values_list("object_id", flat=True)) == [str(reports["qq 12345"].pk)]
+    analyst.get(f"/content/reports/{reports[''].pk}/")
+    assert views.count() == 1  # no contact shown, nothing to audit

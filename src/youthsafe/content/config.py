@@ -52,13 +52,3 @@ def report_max_bytes() -> int:
     largest size plus room for the text fields). A larger body is refused before it is read."""
     return _int("YOUTHSAFE_REPORT_MAX_BYTES", report_max_files() * evidence_max_bytes() + REPORT_FORM_ALLOWANCE)
 
-
-def behind_proxy() -> bool:
-    """True when a reverse proxy sets X-Forwarded-For (BEHIND_PROXY)."""
-    return bool(getattr(settings, "BEHIND_PROXY", False))
-
-
-def trusted_proxy_count() -> int:
-    """How many proxies in front of the server append to X-Forwarded-For (YOUTHSAFE_TRUSTED_PROXY_COUNT,
-    default 1): the client is the address the outermost trusted proxy appended."""
-    return max(_int("YOUTHSAFE_TRUSTED_PROXY_COUNT", 1), 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -37,6 +36,7 @@ from youthsafe.content.models import (
 )
 from youthsafe.core import audit
 from youthsafe.core.access import require, require_write_in
+from youthsafe.core.middleware import client_ip as core_client_ip
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.referrals import NoReceiverError, ReferralRequest, request_referral
 from youthsafe.core.roles import Permission
@@ -383,26 +383,15 @@ class RateLimited(Exception):
 
 
 def client_ip(meta: Mapping[str, Any]) -> str:
-    """The client address that public reports are counted by (from a request's META).
+    """The client address that public reports are counted by: the same address the audit log records
+    (:func:`youthsafe.core.middleware.client_ip`, X-Forwarded-For only behind trusted proxies)."""
+    return core_client_ip(meta)
 
-    Without a proxy (BEHIND_PROXY off) it is REMOTE_ADDR: X-Forwarded-For is set by the client and ignored.
-    Behind N trusted proxies (YOUTHSAFE_TRUSTED_PROXY_COUNT) each proxy appends the address it received the
-    request from, so the client is the N-th entry from the right; entries left of it were sent by the client
-    and may be forged, so the leftmost value is never used. A header with fewer entries than proxies, or a
-    value that is not an IP address, falls back to REMOTE_ADDR."""
-    remote = str(meta.get("REMOTE_ADDR", ""))[:64]
-    if not config.behind_proxy():
-        return remote
-    hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
-    count = config.trusted_proxy_count()
-    if len(hops) < count:
-        return remote
-    candidate = hops[-count]
-    try:
-        ipaddress.ip_address(candidate)
-    except ValueError:
-        return remote
-    return candidate[:64]
+
+def record_contact_view(report: PublicReport, *, actor: User) -> None:
+    """Showing a reporter's contact details (personal data) is audited; a report without any is not."""
+    if report.contact:
+        audit.record(AuditAction.VIEW, actor=actor, obj=report, reason="reporter contact shown")
 
 
 def client_key(ip: str) -> str:

@@ -254,6 +254,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("content:report_detail", report.pk)
     leads = report.leads.all()
+    services.record_contact_view(report, actor=user)
     return render(request, "content/report_detail.html", {
         "report": report, "form": form, "attachments": report.attachments.all(), "leads": leads,
         "can_download": allowed(user, Perm.EVIDENCE_DOWNLOAD)})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -21,12 +23,38 @@ def current_ip() -> str:
     return _ip.get()
 
 
+def client_ip(meta: Mapping[str, Any]) -> str:
+    """The client's address (from a request's META), for the audit log and the public reports' rate limit.
+
+    Without a proxy (BEHIND_PROXY off) it is REMOTE_ADDR: X-Forwarded-For is set by the client and ignored.
+    Behind N trusted proxies (YOUTHSAFE_TRUSTED_PROXY_COUNT) each proxy appends the address it received the
+    request from, so the client is the N-th entry from the right; entries left of it were sent by the client
+    and may be forged, so the leftmost value is never used. A header with fewer entries than proxies, or a
+    value that is not an IP address, falls back to REMOTE_ADDR."""
+    remote = str(meta.get("REMOTE_ADDR", ""))[:64]
+    if not getattr(settings, "BEHIND_PROXY", False):
+        return remote
+    hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    try:
+        count = max(int(getattr(settings, "YOUTHSAFE_TRUSTED_PROXY_COUNT", 1)), 1)
+    except (TypeError, ValueError):
+        count = 1
+    if len(hops) < count:
+        return remote
+    candidate = hops[-count]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate[:64]
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _ip.set(str(request.META.get("REMOTE_ADDR", ""))[:64])
+        token = _ip.set(client_ip(request.META))
         try:
             return self.get_response(request)
         finally:

@@ -97,3 +97,33 @@ def test_template_editor_page(db: None, make_user: Callable[..., User], login: C
     bad = client.post("/reports/templates/new/", {"name": "bad", "title": "坏", "kind": "other",
                                                   "body": "{{ os.system('x') }}"})
     assert "占位符无效" in bad.content.decode()
+
+
+def test_distinct_and_summed_figures_open_a_list_that_explains_them(tree: Tree, make_user: Callable[..., User],
+                                                                    login: Callable[[User], Client]) -> None:
+    from tests.reports.work_records import INSPECTIONS, PLATFORMS
+
+    built = build(tree, make_user("administrator"))
+    client = login(make_user("leader"))
+    want = expected(built, START, END, tree.city)
+    page = client.get("/dashboard/", {**SCOPE, "jurisdiction": tree.city.pk}).content.decode()
+    query = f"from={START}&amp;to={END}&amp;jurisdiction={tree.city.pk}"
+    for key, rows_key in (("platforms_inspected", "inspections_done"), ("fine_amount", "fines"),
+                          ("outreach_audience", "outreach_events"), ("brochures", None)):
+        assert f'href="/reports/records/?{query}&amp;indicator={key}"' in page, key
+        records = client.get("/reports/records/", {**SCOPE, "jurisdiction": tree.city.pk, "indicator": key})
+        basis = re.search(r'data-records="(\d+)" data-value="(\d+)"', records.content.decode())
+        assert basis is not None, key
+        assert int(basis.group(2)) == want[key], key
+        if rows_key:
+            assert int(basis.group(1)) == want[rows_key], key
+    body = client.get("/reports/records/", {**SCOPE, "jurisdiction": tree.city.pk,
+                                            "indicator": "platforms_inspected"}).content.decode()
+    listed = re.search(r'<ul class="plain distinct">(.*?)</ul>', body, re.DOTALL)
+    assert listed is not None
+    names = re.findall(r"<li>(.*?)</li>", listed.group(1))
+    signed = {s.platform for s in INSPECTIONS if s.signed and START <= s.day <= END
+              and PLATFORMS[s.platform] != "other_city"}
+    assert set(names) == signed
+    assert len(names) == want["platforms_inspected"]
+    assert "为其中不重复对象的个数" in body

@@ -106,8 +106,11 @@ def scope_for(user: User | None, start: str | None, end: str | None, place: str 
 
 
 def figure_url(indicator: ind.Indicator, scope: Scope) -> str:
+    """The list of the records behind a figure. A distinct count or a sum opens the generic list, which states
+    how the figure comes from its rows (an app's own list would show a count of rows that differs)."""
     query = urlencode({**scope.query, "indicator": indicator.key})
-    for name in (indicator.list_url, "reports:records"):
+    names = (indicator.list_url, "reports:records") if indicator.measure == "count" else ("reports:records",)
+    for name in names:
         if name:
             try:
                 return f"{reverse(name)}?{query}"

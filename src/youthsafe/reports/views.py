@@ -63,6 +63,17 @@ def _row(indicator: ind.Indicator, obj: Any) -> dict[str, Any]:
             "amount": _follow(obj, indicator.field) if indicator.measure == "sum" and indicator.field else None}
 
 
+def _distinct(indicator: ind.Indicator, qs: Any) -> list[str]:
+    """For a distinct count: the distinct values the figure counts (e.g. the platforms inspected), by name."""
+    if indicator.measure != "distinct" or not indicator.field:
+        return []
+    values = qs.order_by().values_list(indicator.field, flat=True).distinct()
+    remote = qs.model._meta.get_field(indicator.field).related_model
+    if remote is not None and not isinstance(remote, str):
+        return sorted(str(o) for o in remote._default_manager.filter(pk__in=values))
+    return sorted(str(v) for v in values)
+
+
 @permission_required(Permission.STATS_VIEW)
 def records(request: HttpRequest) -> HttpResponse:
     """The records behind a figure (for indicators whose app has no list page of its own)."""
@@ -94,6 +105,7 @@ def records(request: HttpRequest) -> HttpResponse:
         query = request.GET.copy()
         query.pop("page", None)
         context.update(page=page, rows=[_row(indicator, o) for o in page.object_list], query=query.urlencode(),
+                       record_count=page.paginator.count, distinct=_distinct(indicator, qs),
                        value=ind.compute(indicator, scope.start, scope.end, scope.jurisdiction),
                        category=categories.label(category) if category else "",
                        category_count=qs.count() if category else None)

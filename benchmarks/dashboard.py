@@ -1,5 +1,6 @@
 """Dashboard latency with a year of data: 100,000 posts scanned, 2,000 alerts, 1,000 inspections (with their
-checklists and findings) and outreach events, on PostgreSQL (or SQLite).
+checklists and findings), outreach events, 6,000 harmful-content items (with their categories, instructions
+and 2,000 public reports) and 1,500 leads (with dispatches and cases), on PostgreSQL (or SQLite).
 
     YOUTHSAFE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/youthsafe_bench_dashboard \
         .venv/bin/python benchmarks/dashboard.py          # PostgreSQL (the database is recreated)
@@ -125,12 +126,95 @@ def _outreach(ctx: Any, rng: random.Random, start: dt.date, end: dt.date, count:
                                   for e in events if rng.random() < 0.6])
 
 
+def _bench_platforms(ctx: Any, rng: random.Random) -> list[Any]:
+    """The registry's platforms in the city (supervision's generator made them), or a few of our own."""
+    from youthsafe.registry.models import Platform
+
+    found = list(Platform.objects.filter(jurisdiction__code__startswith="JC")[:200])
+    return found or Platform.objects.bulk_create([
+        Platform(name=f"基准平台 {i}", kind="social", operator=f"某公司 {i}", jurisdiction=rng.choice(_places(ctx)))
+        for i in range(50)])
+
+
+# --- content: harmful-content items with their categories, takedown instructions, public reports ----------
+def _content(ctx: Any, rng: random.Random, start: dt.date, end: dt.date, count: int) -> None:
+    from youthsafe.content.models import ContentItem, PublicReport, ReportReason, TakedownInstruction
+    from youthsafe.detection import taxonomy
+
+    places, platforms = _places(ctx), _bench_platforms(ctx, rng)
+    ids = [c.id for c in taxonomy.CATEGORIES.values() if c.tier in {"A", "B", "C"}]
+    weights = [8 if c.startswith("A") else 3 if c.startswith("B") else 1 for c in ids]
+    statuses = ["handled", "instructed", "confirmed", "recorded", "dismissed", "escalated"]
+    items, plans = [], []
+    for i in range(count):
+        recorded = _moment(rng, start, end)
+        cats = sorted(set(rng.choices(ids, weights, k=rng.choice([1, 1, 1, 2, 3]))))
+        tier = "A" if any(c[0] == "A" for c in cats) else "C" if any(c[0] == "C" for c in cats) else "B"
+        status = rng.choices(statuses, [55, 10, 5, 15, 10, 5])[0]
+        issued = recorded + dt.timedelta(hours=rng.randint(1, 24))
+        handled = issued + dt.timedelta(hours=rng.randint(4, 96)) if status == "handled" else None
+        action = "label" if tier == "B" else "remove"
+        items.append(ContentItem(jurisdiction=rng.choice(places), platform=rng.choice(platforms),
+                                 location=f"https://bench.example/p/{i}", text=f"有害信息样本 {i}", categories=cats,
+                                 tier=tier, found_via=rng.choice(["patrol", "public_report", "detection"]),
+                                 found_at=recorded, recorded_at=recorded, status=status, handled_at=handled,
+                                 handling=action if handled else ""))
+        plans.append((status, issued, handled, action))
+    items = ContentItem.objects.bulk_create(items, batch_size=2000)
+    state = {"handled": "verified", "instructed": "pending", "confirmed": "confirmed", "escalated": "escalated"}
+    TakedownInstruction.objects.bulk_create([
+        TakedownInstruction(item=item, platform=item.platform, action=action, issued_at=issued,
+                            deadline=issued + dt.timedelta(hours=24), status=state[status],
+                            confirmed_at=handled - dt.timedelta(hours=2) if handled else None, verified_at=handled)
+        for item, (status, issued, handled, action) in zip(items, plans, strict=True) if status in state],
+        batch_size=2000)
+    PublicReport.objects.bulk_create([
+        PublicReport(ack_number=f"B{i:09d}", jurisdiction=rng.choice(places), reason=rng.choice(ReportReason.values),
+                     location=f"https://bench.example/r/{i}", explanation="骗学生扫码付款", good_faith=True,
+                     received_at=_moment(rng, start, end)) for i in range(count // 3)], batch_size=2000)
+
+
+# --- leads: intake, reports upward, dispatches to jurisdictions, cases --------------------------------------
+def _leads(ctx: Any, rng: random.Random, start: dt.date, end: dt.date, count: int) -> None:
+    from youthsafe.leads.models import Case, Lead, LeadDispatch, LeadSource
+
+    places, platforms = _places(ctx), _bench_platforms(ctx, rng)
+    rows = []
+    for i in range(count):
+        received = _moment(rng, start, end)
+        status = rng.choices(["new", "verified", "dispatched", "acknowledged", "closed", "rejected"],
+                             [10, 15, 20, 20, 25, 10])[0]
+        checked = status not in {"new", "rejected"}
+        rows.append(Lead(jurisdiction=rng.choice(places), source=rng.choice(LeadSource.values), title=f"线索 {i}",
+                         summary="涉未成年人有害信息", received_at=received, status=status,
+                         verified_at=received + dt.timedelta(hours=6) if status != "new" else None,
+                         reported_upward_at=received + dt.timedelta(days=1) if checked and rng.random() < 0.3
+                         else None))
+    leads = Lead.objects.bulk_create(rows, batch_size=2000)
+    dispatches, cases = [], []
+    for lead in leads:
+        if lead.status in {"dispatched", "acknowledged", "closed"} and rng.random() < 0.8:
+            sent = lead.received_at + dt.timedelta(hours=8)
+            dispatches.append(LeadDispatch(
+                lead=lead, to_jurisdiction=rng.choice([p for p in places if p.pk != lead.jurisdiction_id]),
+                sent_at=sent, instructions="请核处", ack_due_at=sent + dt.timedelta(hours=24),
+                feedback_due_at=sent + dt.timedelta(days=15),
+                status="sent" if lead.status == "dispatched" else "acknowledged"))
+        if lead.status == "closed" and rng.random() < 0.3:
+            cases.append(Case(lead=lead, jurisdiction=lead.jurisdiction, title=f"案件 {lead.pk}", offender="某账号",
+                              summary="诱骗未成年人", opened_at=lead.received_at + dt.timedelta(days=2),
+                              platform=rng.choice(platforms), platform_failure="未落实实名"))
+    LeadDispatch.objects.bulk_create(dispatches, batch_size=2000)
+    Case.objects.bulk_create(cases, batch_size=2000)
+
+
 GENERATORS: dict[str, Callable[[Any, random.Random, dt.date, dt.date, int], None]] = {
-    "pipeline": _posts, "alerts": _alerts, "outreach": _outreach,
+    "pipeline": _posts, "alerts": _alerts, "outreach": _outreach, "content": _content, "leads": _leads,
     # Other apps define bench_records(ctx, rng, start, end, count) in their demo.py (supervision: 1,000
     # signed inspections); it is picked up below.
 }
-DEFAULT_COUNTS = {"pipeline": 100_000, "alerts": 2_000, "outreach": 400, "supervision": 1_000}
+DEFAULT_COUNTS = {"pipeline": 100_000, "alerts": 2_000, "outreach": 400, "supervision": 1_000, "content": 6_000,
+                  "leads": 1_500}
 
 
 def _populate(counts: dict[str, int], start: dt.date, end: dt.date) -> dict[str, float]:
@@ -201,7 +285,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--count", action="append", default=[], metavar="APP=N",
-                        help="records per app (defaults: pipeline=100000 alerts=2000 outreach=400 supervision=1000)")
+                        help="records per app (defaults: pipeline=100000 alerts=2000 outreach=400 supervision=1000 "
+                             "content=6000 leads=1500)")
     args = parser.parse_args()
     counts = dict(DEFAULT_COUNTS)
     for item in args.count:

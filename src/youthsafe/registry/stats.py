@@ -1,4 +1,10 @@
-"""Registry figures for the dashboard (the statistics module of issue 7 will define indicators centrally)."""
+"""The registry as it stands now, for the dashboard's registry tiles: platforms in the registry (by kind, local,
+with missing baseline controls) and their minor users, within what the user may read.
+
+These are a snapshot of the current state, not figures of a period, so they are not indicators
+(``core.indicators`` counts records dated within a period and a jurisdiction subtree; the report, the exports
+and ``youthsafe stats`` read only those). A period figure about platforms, such as platforms inspected, is an
+indicator of the app that dates it (supervision)."""
 
 from __future__ import annotations
 

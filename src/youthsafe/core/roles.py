@@ -57,6 +57,9 @@ class Permission(StrEnum):
     ORDER_ISSUE = "order:issue"  # draft and issue rectification orders, record delivery, re-checks, refusal
     SANCTION_PROPOSE = "sanction:propose"
     SANCTION_APPROVE = "sanction:approve"  # a human decision with its approver (leader)
+    # The top of the ladder (R8, 刑法 Art. 286-1): deciding on a criminal referral is kept apart from the other
+    # sanctions, so granting ``sanction:approve`` to another role does not grant this with it.
+    SANCTION_APPROVE_REFERRAL = "sanction:approve_referral"
     ASSESSMENT_REVIEW = "assessment:review"  # security assessments of public-opinion services
     # Harmful content, public reports, leads and linked investigations (issue 6).
     CONTENT_VIEW = "content:view"
@@ -94,7 +97,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
     Role.LEADER: frozenset(_WORK | _CASEWORK | {P.AUDIT_VIEW, P.USER_VIEW, P.ALERT_REVIEW, P.ALERT_DISPATCH,
                                                 P.ALERT_OUTCOME, P.IDENTITY_REVEAL, P.DEADLETTER_VIEW,
-                                                P.INSPECTION_SIGN, P.SANCTION_APPROVE, P.EVIDENCE_DOWNLOAD,
+                                                P.INSPECTION_SIGN, P.SANCTION_APPROVE,
+                                                P.SANCTION_APPROVE_REFERRAL, P.EVIDENCE_DOWNLOAD,
                                                 P.LEAD_DISPATCH, P.REPORT_TEMPLATE_MANAGE}),
     Role.ANALYST: frozenset(_WORK | _CASEWORK | _ENFORCEMENT | {P.PLATFORM_ADD, P.PLATFORM_CHANGE,
                                                                 P.PLATFORM_IMPORT, P.SOURCE_MANAGE,

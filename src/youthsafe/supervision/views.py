@@ -309,10 +309,14 @@ def sanction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     sanction = get_visible_or_404(Sanction.objects.select_related("platform", "order", "proposed_by", "decided_by"),
                                   user, pk=pk)
+    can = _can(user, *ALL)
+    reserved = sanction.kind == wf.CRIMINAL_REFERRAL and not user.has_perm_name(P.SANCTION_APPROVE_REFERRAL)
     return render(request, "supervision/sanction_detail.html", {
         "sanction": sanction, "findings": sanction.findings.all(), "history": common.history("sanction", sanction.pk),
         "timed": sanction.kind in wf.TIMED_KINDS, "own_proposal": sanction.proposed_by_id == user.pk,
-        **_can(user, *ALL)})
+        "can_decide": can["can_sanction_approve"] and not reserved,
+        "referral_reserved": can["can_sanction_approve"] and reserved
+        and sanction.status in {SanctionStatus.PROPOSED, SanctionStatus.APPROVED}, **can})
 
 
 @permission_required(P.SUPERVISION_VIEW)

@@ -1,7 +1,8 @@
 """Sanctions on a rectification order: proposed with the findings that justify them, approved by another
 person who holds ``sanction:approve`` in the sanction's jurisdiction (four eyes), then carried out and, for a
-disconnection or suspension, lifted at reconnection. Each step moves the order along the ladder (R5-R8 need
-the recorded refusal or serious circumstances; R8 needs the refusal)."""
+disconnection or suspension, lifted at reconnection. A criminal referral (R8, the top of the ladder) is decided,
+and its approval revoked, only by holders of ``sanction:approve_referral`` as well. Each step moves the order
+along the ladder (R5-R8 need the recorded refusal or serious circumstances; R8 needs the refusal)."""
 
 from __future__ import annotations
 
@@ -111,9 +112,18 @@ def do_propose(order: RectificationOrder, *, actor: User, kind: str, statute: st
     return sanction
 
 
-def _decider(sanction: Sanction, actor: User) -> None:
-    """Only ``sanction:approve`` holders in the sanction's jurisdiction, and never its proposer (four eyes)."""
+def _approver(sanction: Sanction, actor: User) -> None:
+    """``sanction:approve`` in the sanction's jurisdiction; for a criminal referral also
+    ``sanction:approve_referral`` (kept apart so that granting the one never grants the other)."""
     authorise(actor, P.SANCTION_APPROVE, sanction.jurisdiction)
+    if sanction.kind == K.CRIMINAL_REFERRAL and not actor.has_perm_name(P.SANCTION_APPROVE_REFERRAL):
+        raise PermissionDenied(_("Only a holder of the authority to decide criminal referrals may decide on this "
+                                 "one."))
+
+
+def _decider(sanction: Sanction, actor: User) -> None:
+    """Only approvers in the sanction's jurisdiction, and never its proposer (four eyes)."""
+    _approver(sanction, actor)
     if sanction.proposed_by_id == actor.pk:
         raise PermissionDenied(_("The person who proposed a sanction cannot decide on it."))
 
@@ -149,7 +159,7 @@ def do_reject(sanction: Sanction, *, actor: User, note: str, now: dt.datetime | 
 
 
 def do_revoke(sanction: Sanction, *, actor: User, note: str, now: dt.datetime | None = None) -> Sanction:
-    authorise(actor, P.SANCTION_APPROVE, sanction.jurisdiction)
+    _approver(sanction, actor)
     text = require_text(note, "note")
     with transaction.atomic():
         locked: Sanction = lock(Sanction, sanction.pk)

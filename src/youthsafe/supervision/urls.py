@@ -29,6 +29,14 @@ urlpatterns = [
     path("interviews/", views.interview_list, name="interview_list"),
     path("interviews/new/", views.interview_create, name="interview_create"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
+    # Files kept with the records, each download checked against its SHA-256 and audited.
+    path("evidence/<int:pk>/file", views.file_download, {"kind": "evidence"}, name="evidence_file"),
+    path("orders/<int:pk>/rectification-file", views.file_download, {"kind": "rectification"},
+         name="rectification_file"),
+    path("orders/<int:pk>/refusal-file", views.file_download, {"kind": "refusal"}, name="refusal_file"),
+    path("assessments/<int:pk>/report-file", views.file_download, {"kind": "assessment_report"},
+         name="assessment_report_file"),
+    path("interviews/<int:pk>/file", views.file_download, {"kind": "interview"}, name="interview_file"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     # Steps: /supervision/step/<name>/<pk>/ (the record the step works on: inspection, item, order, ...).

@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from youthsafe.core import audit
 from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions_of, permission_required
@@ -41,7 +43,7 @@ from youthsafe.supervision.models import (
     Sanction,
     SanctionStatus,
 )
-from youthsafe.supervision.services import assessments, common, inspections, interviews, orders, sanctions
+from youthsafe.supervision.services import assessments, common, files, inspections, interviews, orders, sanctions
 
 P = Permission
 PAGE_SIZE = 50
@@ -59,7 +61,7 @@ def _can(user: User, *perms: Permission) -> dict[str, bool]:
 
 
 ALL = (P.INSPECTION_PLAN, P.INSPECTION_CONDUCT, P.INSPECTION_SIGN, P.ORDER_ISSUE, P.SANCTION_PROPOSE,
-       P.SANCTION_APPROVE, P.ASSESSMENT_REVIEW)
+       P.SANCTION_APPROVE, P.ASSESSMENT_REVIEW, P.EVIDENCE_DOWNLOAD)
 
 
 @permission_required(P.SUPERVISION_VIEW)
@@ -413,4 +415,27 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                 pk=pk)
     return render(request, "supervision/interview_detail.html", {
         "record": record, "stage": interviews.stage_of(record.platform),
-        "history": common.history(common.LADDER_PLATFORM, record.platform_id)})
+        "history": common.history(common.LADDER_PLATFORM, record.platform_id), **_can(user, P.EVIDENCE_DOWNLOAD)})
+
+
+@permission_required(P.EVIDENCE_DOWNLOAD)
+@require_GET
+def file_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A file kept with a supervision record, as an attachment: the reader's jurisdiction is checked (404
+    outside it), the bytes must still have the SHA-256 recorded at upload (refused with the reason otherwise),
+    and every download is audited."""
+    user = acting_user(request)
+    record = files.visible_record(kind, pk, user)
+    try:
+        got = files.file_for_download(kind, record, actor=user)
+    except files.StoredFileError as exc:
+        spec = files.KINDS[kind]
+        return render(request, "supervision/file_refused.html", {
+            "message": str(exc), "name": files.file_name(kind, record), "sha256": getattr(record, spec.sha256)},
+            status=409)
+    response = HttpResponse(got.data, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, got.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Content-SHA256"] = got.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response

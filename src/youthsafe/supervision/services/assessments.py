@@ -24,7 +24,7 @@ from youthsafe.supervision.models import (
     AssessmentTrigger,
     ItemResult,
 )
-from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text
+from youthsafe.supervision.services.common import apply, authorise, digest, lock, now_or, require_text
 
 P = Permission
 ITEMS = tuple(c for c in CONTROLS if c.group == GROUP_ASSESSMENT)
@@ -68,7 +68,8 @@ def do_receive_report(assessment: Assessment, *, actor: User, received_on: dt.da
         locked: Assessment = lock(Assessment, assessment.pk)
         changes: dict[str, object] = {"report_received_on": received_on, "report_summary": text}
         if upload is not None:
-            changes["report_file"] = upload
+            changes.update(report_sha256=digest(upload), report_file_name=(upload.name or "file")[:200],
+                           report_file=upload)
         apply(wf.ASSESSMENT, locked, wf.RECEIVED, actor=actor, now=now_or(now), changes=changes)
         locked.items.update(result=ItemResult.UNCHECKED)  # a new report is reviewed afresh
     return locked

@@ -124,7 +124,8 @@ def do_receive_evidence(order: RectificationOrder, *, actor: User, evidence_on: 
         locked: RectificationOrder = lock(RectificationOrder, order.pk)
         changes: dict[str, object] = {"evidence_on": evidence_on, "evidence_text": body}
         if upload is not None:
-            changes["evidence_file"] = upload
+            changes.update(evidence_sha256=digest(upload), evidence_file_name=(upload.name or "file")[:200],
+                           evidence_file=upload)
         apply(wf.ORDER, locked, wf.EVIDENCE, actor=actor, now=now_or(now), changes=changes)
     return locked
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
@@ -30,6 +31,11 @@ from youthsafe.supervision.models import (
 )
 
 P = Permission.SUPERVISION_VIEW
+
+
+def _unit(word: str) -> Any:
+    """The counting word of a figure (次, 个, 份...): the same English word takes different ones in Chinese."""
+    return pgettext_lazy("unit", word)
 
 
 def _signed() -> models.QuerySet[Any]:
@@ -63,31 +69,35 @@ INSPECTIONS = "supervision:inspection_list"
 SANCTIONS = "supervision:sanction_list"
 INDICATORS: list[Indicator] = [
     Indicator("inspections_done", _("Inspections done"), _("Inspections signed off, by inspection date."),
-              _signed, "inspected_on", P, list_url=INSPECTIONS, order=10),
+              _signed, "inspected_on", P, list_url=INSPECTIONS, unit=_unit("inspections"), order=10),
     Indicator("platforms_inspected", _("Platforms inspected"),
               _("Distinct platforms with a signed-off inspection in the period."), _signed, "inspected_on", P,
-              measure="distinct", field="platform", list_url=INSPECTIONS, order=20),
+              measure="distinct", field="platform", list_url=INSPECTIONS, unit=_unit("platforms"), order=20),
     Indicator("findings", _("Problems found"), _("Findings of signed-off inspections, by inspection date."),
               _findings, "inspection__inspected_on", P, jurisdiction_field="inspection__jurisdiction",
-              list_url="supervision:finding_list", order=30),
+              list_url="supervision:finding_list", unit=_unit("problems"), order=30),
     Indicator("orders_issued", _("Rectification orders issued"), _("Orders issued, by issue date."), _issued,
-              "issued_on", P, list_url="supervision:order_list", order=40),
+              "issued_on", P, list_url="supervision:order_list", unit=_unit("orders"), order=40),
     Indicator("orders_overdue", _("Orders gone overdue"),
               _("Orders flagged overdue (deadline passed without rectification), by the day they were flagged."),
-              _overdue, "overdue_at", P, list_url="supervision:order_list", order=50),
+              _overdue, "overdue_at", P, list_url="supervision:order_list", unit=_unit("orders"), order=50),
     Indicator("websites_shut", _("Websites shut down"), _("Website shutdowns carried out, by the day carried out."),
-              _carried_out(SanctionKind.WEBSITE_SHUTDOWN), "carried_out_on", P, list_url=SANCTIONS, order=60),
+              _carried_out(SanctionKind.WEBSITE_SHUTDOWN), "carried_out_on", P,
+              list_url=SANCTIONS, unit=_unit("websites"), order=60),
     Indicator("apps_removed", _("Apps removed"), _("App removals carried out, by the day carried out."),
-              _carried_out(SanctionKind.APP_REMOVAL), "carried_out_on", P, list_url=SANCTIONS, order=70),
+              _carried_out(SanctionKind.APP_REMOVAL), "carried_out_on", P,
+              list_url=SANCTIONS, unit=_unit("apps"), order=70),
     Indicator("disconnections", _("Disconnections"), _("Disconnections from the network started in the period."),
-              _carried_out(SanctionKind.DISCONNECTION), "carried_out_on", P, list_url=SANCTIONS, order=80),
+              _carried_out(SanctionKind.DISCONNECTION), "carried_out_on", P,
+              list_url=SANCTIONS, unit=_unit("disconnections"), order=80),
     Indicator("fines", _("Fines imposed"), _("Fines carried out, by the day carried out."),
-              _carried_out(SanctionKind.FINE), "carried_out_on", P, list_url=SANCTIONS, order=90),
+              _carried_out(SanctionKind.FINE), "carried_out_on", P,
+              list_url=SANCTIONS, unit=_unit("fines"), order=90),
     Indicator("fine_amount", _("Fines (RMB)"), _("Sum of the fines carried out."), _carried_out(SanctionKind.FINE),
               "carried_out_on", P, measure="sum", field="amount", list_url=SANCTIONS, unit=_("yuan"), order=95),
     Indicator("assessments_reviewed", _("Security assessments reviewed"),
               _("Assessments with a pass or fail verdict, by verdict date."), _reviewed, "verdict_on", P,
-              list_url="supervision:assessment_list", order=100),
+              list_url="supervision:assessment_list", unit=_unit("assessments"), order=100),
 ]
 
 

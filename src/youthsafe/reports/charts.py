@@ -69,7 +69,9 @@ def bar_chart(rows: Sequence[tuple[str, int, str]], *, title: str, width: int = 
     height = max(1, len(rows)) * row_h + 6
     peak = max((v for _l, v, _u in rows), default=0) or 1
     plot_w = width - label_w - value_w
-    parts = [f'<svg class="chart hbar" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+    # Drawn at its own size (narrower when the card is): stretched to a wide card, its text would be huge.
+    parts = [f'<svg class="chart hbar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>"]
     for i, (label, value, url) in enumerate(rows):
         y = 3 + i * row_h

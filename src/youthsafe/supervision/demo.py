@@ -37,7 +37,7 @@ from youthsafe.supervision.models import (
     Sanction,
     SanctionKind,
 )
-from youthsafe.supervision.services import assessments, inspections, nightly, orders, referrals, sanctions
+from youthsafe.supervision.services import assessments, inspections, interviews, nightly, orders, referrals, sanctions
 
 if TYPE_CHECKING:
     from youthsafe.core.demo import DemoContext
@@ -331,6 +331,15 @@ def _current(ctx: DemoContext) -> None:  # noqa: PLR0915  (one story, told in or
         request = ReferralRequest(platform_id=platform.pk, kind=kind, reason=reason,  # type: ignore[arg-type]
                                   source_label=label, source_url="", jurisdiction_id=platform.jurisdiction_id)
         referrals.file_referral(request, actor=admin)
+    interviews.do_record_interview(
+        by_name["江城直播"], actor=analyst, kind=wf.R1, held_on=today - dt.timedelta(days=6),
+        attendees="李分析；江城直播运营负责人", matters="夜间连麦直播间出现未成年人打赏，未成年人模式入口不明显。",
+        commitments="一周内排查夜间直播间，加强未成年人识别。")
+    interviews.do_record_interview(
+        by_name["临江同城"], actor=analyst, kind=wf.R2, held_on=today - dt.timedelta(days=3),
+        attendees="李分析、赵民警；临江同城法定代表人、安全负责人",
+        matters="平台账号长期招募未成年人刷单，举报渠道处理迟缓。",
+        commitments="十日内清理涉案账号，完善举报处理流程并书面报告。")
     nightly.run(today=today)  # flags the overdue order and the overdue plan rows, as the operator's job would
 
 

@@ -67,7 +67,8 @@ REAL_IDS: dict[str, dict[str, str]] = {
     "leads": {"lead_id": "lead"},
     "outreach": {"event_id": "outreach_event"},
     "pipeline": {"post_id": "pipeline_post"},
-    "supervision": {"inspection_id": "sv_inspection", "order_id": "sv_order", "sanction_id": "sv_sanction"},
+    "supervision": {"inspection_id": "sv_inspection", "order_id": "sv_order", "sanction_id": "sv_sanction",
+                    "interview_id": "sv_interview", "platform_id": "platform"},
 }
 
 

@@ -105,7 +105,11 @@ def test_failed_recheck_and_refusal_step_to_r4_once_and_sanctions_step_on(
 
 # --- 2. interviews and risk notes -----------------------------------------------------------------------------
 def test_risk_note_then_interview_move_the_platform_up_and_an_order_then_rectification_back(
-        target: Platform, people: dict[str, User]) -> None:
+        target: Platform, people: dict[str, User], tree: Tree) -> None:
+    # Another platform's stage row first, so the target's stage row and the target itself have different ids:
+    # the history must be kept under the platform's id, where its pages read it.
+    other = platform(tree.north, people["admin"], name="另一平台")
+    interviews.do_record_interview(other, actor=people["analyst"], kind="R1", held_on=DAY, attendees="a", matters="m")
     assert interviews.stage_of(target) == wf.R0
     note = interviews.do_record_interview(target, actor=people["analyst"], kind="R1", held_on=DAY,
                                           attendees="平台安全负责人", matters="日志留存不足")

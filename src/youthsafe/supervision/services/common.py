@@ -115,7 +115,10 @@ def step_ladder(obj: Any, target: str, *, machine: str, actor: User | None, now:
         obj.version += 1
         fields.append("version")
     obj.save(update_fields=fields)
-    change = StateChange.objects.create(machine=machine, object_id=obj.pk, from_status=current, to_status=target,
+    # The history belongs to the record the step is about: a platform's stage row is kept apart from the
+    # platform, but its history is the platform's (views read it by the platform's id).
+    subject = audit_obj if audit_obj is not None else obj
+    change = StateChange.objects.create(machine=machine, object_id=subject.pk, from_status=current, to_status=target,
                                         actor=actor, actor_label=label(actor), reason=reason, at=now)
     audit.record(AuditAction.TRANSITION, actor=actor, obj=audit_obj if audit_obj is not None else obj,
                  before={"stage": current}, after={"stage": target}, reason=reason, actor_label=label(actor))

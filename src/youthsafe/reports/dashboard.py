@@ -65,7 +65,8 @@ def _by_category(figures: list[stats.Figure], scope: stats.Scope) -> list[dict[s
         rows = [(label, n, f"{base}?{urlencode({**scope.query, 'indicator': f.key, 'category': cid})}" if base else "")
                 for cid, label, n in parts if n]
         if rows:
-            result.append({"figure": f, "svg": charts.bar_chart(rows, title=str(f.indicator.label), width=640, label_width=260)})
+            chart = charts.bar_chart(rows, title=str(f.indicator.label), width=640, label_width=260)
+            result.append({"figure": f, "svg": chart})
     return result
 
 

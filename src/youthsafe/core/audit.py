@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -209,6 +211,47 @@ def redacted(event: AuditEvent, reader: User) -> tuple[Any, Any]:
         return {k: (REDACTED if k in fields and v not in ("", None) else v) for k, v in values.items()}
 
     return hide(event.before), hide(event.after)
+
+
+# --- showing events to people ----------------------------------------------------------------------------
+def _model(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def type_label(object_type: str) -> str:
+    """``registry.platform`` as the model's name in the page's language (平台); other labels as they are."""
+    model = _model(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def _field_label(model: type[models.Model] | None, key: str) -> str:
+    if model is not None:
+        try:
+            return str(getattr(model._meta.get_field(key), "verbose_name", key))
+        except FieldDoesNotExist:
+            pass
+    return key
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "—" if value in (None, "") else str(value)
+
+
+def change_rows(before: Any, after: Any, object_type: str) -> list[tuple[str, str | None, str]]:
+    """An event's payload as rows of (field label, value before or None, value after): a change shows both
+    sides; keys that are fields of the record's model are shown by their names in the page's language."""
+    model = _model(object_type)
+    before = before if isinstance(before, dict) else ({} if before is None else {"": before})
+    after = after if isinstance(after, dict) else ({} if after is None else {"": after})
+    keys = list(after) + [k for k in before if k not in after]
+    return [(_field_label(model, k) if k else "", _shown(before[k]) if k in before else None, _shown(after.get(k)))
+            for k in keys]
+
 
 
 @dataclass(frozen=True)

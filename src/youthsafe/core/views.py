@@ -6,15 +6,14 @@ import csv
 import json
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -136,44 +135,6 @@ def _filtered_audit(request: HttpRequest, user: User) -> tuple[AuditFilterForm, 
     return form, events.order_by("-id")
 
 
-def _model(object_type: str) -> type[Model] | None:
-    try:
-        return apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return None
-
-
-def _type_label(object_type: str) -> str:
-    """``registry.platform`` as the model's name in the page's language (平台); other labels as they are."""
-    model = _model(object_type)
-    return str(model._meta.verbose_name) if model is not None else object_type
-
-
-def _field_label(model: type[Model] | None, key: str) -> str:
-    if model is not None:
-        try:
-            return str(getattr(model._meta.get_field(key), "verbose_name", key))
-        except FieldDoesNotExist:
-            pass
-    return key
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return "—" if value in (None, "") else str(value)
-
-
-def _changes(before: Any, after: Any, model: type[Model] | None) -> list[tuple[str, str | None, str]]:
-    """An event's payload as rows of (field label, value before or None, value after): a change shows both
-    sides; keys that are fields of the record's model are shown by their names in the page's language."""
-    before = before if isinstance(before, dict) else ({} if before is None else {"": before})
-    after = after if isinstance(after, dict) else ({} if after is None else {"": after})
-    keys = list(after) + [k for k in before if k not in after]
-    return [(_field_label(model, k) if k else "", _shown(before[k]) if k in before else None, _shown(after.get(k)))
-            for k in keys]
-
-
 @permission_required(Permission.AUDIT_VIEW)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered_audit(request, acting_user(request))
@@ -181,8 +142,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     reader = acting_user(request)
     for event in page:
         before, after = audit.redacted(event, reader)
-        event.changes = _changes(before, after, _model(event.object_type))  # type: ignore[attr-defined]
-        event.type_label = _type_label(event.object_type)  # type: ignore[attr-defined]
+        event.changes = audit.change_rows(before, after, event.object_type)  # type: ignore[attr-defined]
+        event.type_label = audit.type_label(event.object_type)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

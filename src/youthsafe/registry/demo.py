@@ -79,6 +79,7 @@ def load(ctx: DemoContext) -> None:
         weights = [0.72, 0.12, 0.03, 0.05, 0.08]
         statuses = [ControlStatus.IN_PLACE, ControlStatus.PARTIAL, ControlStatus.MISSING,
                     ControlStatus.NOT_APPLICABLE, ControlStatus.UNKNOWN]
-        states = {c.id: (str(rng.choices(statuses, weights)[0]), "") for c in CONTROLS}
+        drawn = {c.id: str(rng.choices(statuses, weights)[0]) for c in CONTROLS}  # same draws for every kind
+        states = {c.id: (drawn[c.id] if c.applies_to(kind) else ControlStatus.NOT_APPLICABLE, "") for c in CONTROLS}
         services.do_set_controls(platform, actor=admin, states=states)
     ctx.log.append(f"registry: {len(rows)} platforms created")

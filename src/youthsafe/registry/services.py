@@ -41,7 +41,9 @@ def history(platform: Platform, *, actor: User, limit: int = 100) -> list[dict[s
     return [
         {"id": e.id, "time": e.time, "actor": e.actor_label, "action": e.action, "action_label": e.get_action_display(),
          "before": redact_personal(e.before, contacts=contacts), "after": redact_personal(e.after, contacts=contacts),
-         "reason": e.reason}
+         "reason": e.reason,
+         "changes": audit.change_rows(redact_personal(e.before, contacts=contacts),
+                                      redact_personal(e.after, contacts=contacts), "registry.platform")}
         for e in events.order_by("-id")[: max(1, min(limit, 500))]
     ]
 

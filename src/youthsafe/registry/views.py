@@ -63,7 +63,8 @@ def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
     platform = get_visible_or_404(Platform.objects.select_related("jurisdiction", "created_by"), user, pk=pk)
     services.record_view(platform, actor=user)
     controls = {c.control_id: c for c in platform.controls.select_related("checked_by")}
-    rows = [{"control": ctrl, "state": controls.get(cid)} for cid, ctrl in CONTROLS_BY_ID.items()]
+    rows = [{"control": ctrl, "state": controls.get(cid), "applies": ctrl.applies_to(platform.kind)}
+            for cid, ctrl in CONTROLS_BY_ID.items()]
     context = {
         "platform": platform, "controls": rows, "history": services.history(platform, actor=user),
         "show_contacts": user.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS),

@@ -13,24 +13,15 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
 
 from tests.conftest import Tree
+from tests.core.test_audit import _drop_triggers
 from youthsafe.core import audit
 from youthsafe.core.models import AuditAction, AuditEvent, User
 from youthsafe.core.roles import Role
 from youthsafe.registry import services
 from youthsafe.registry.models import Platform
-
-
-def _drop_triggers() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
-            cursor.execute("DROP TRIGGER core_auditevent_no_delete")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_change ON core_auditevent")
 
 
 @pytest.fixture

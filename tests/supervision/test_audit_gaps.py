@@ -37,18 +37,6 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def people(tree: Tree, make_user: Callable[..., User]) -> dict[str, User]:
-    return {"admin": make_user("administrator"), "analyst": make_user("analyst", tree.north),
-            "leader": make_user("leader"), "analyst_south": make_user("analyst", tree.south),
-            "viewer": make_user("readonly", tree.north)}
-
-
-@pytest.fixture
-def target(tree: Tree, people: dict[str, User]) -> Platform:
-    return platform(tree.north, people["admin"])
-
-
 def _ladder(order: RectificationOrder) -> list[tuple[str, str]]:
     return list(StateChange.objects.filter(machine="ladder", object_id=order.pk)
                 .values_list("from_status", "to_status"))

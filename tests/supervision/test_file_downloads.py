@@ -14,8 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.conftest import Tree
-from tests.supervision.factories import DAY, delivered_order, inspected, platform
+from tests.supervision.factories import DAY, delivered_order, inspected
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.registry.models import Platform
 from youthsafe.supervision.services import assessments, files, inspections, interviews, orders
@@ -26,18 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def people(tree: Tree, make_user: Callable[..., User]) -> dict[str, User]:
-    return {"admin": make_user("administrator"), "analyst": make_user("analyst", tree.north),
-            "leader": make_user("leader"), "analyst_south": make_user("analyst", tree.south),
-            "viewer": make_user("readonly", tree.north)}
-
-
-@pytest.fixture
-def target(tree: Tree, people: dict[str, User]) -> Platform:
-    return platform(tree.north, people["admin"])
 
 
 def _upload(name: str, body: bytes) -> SimpleUploadedFile:

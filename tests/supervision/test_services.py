@@ -31,18 +31,6 @@ from youthsafe.supervision.services import assessments, inspections, nightly, or
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(tree: Tree, make_user: Callable[..., User]) -> dict[str, User]:
-    return {"admin": make_user("administrator"), "analyst": make_user("analyst", tree.north),
-            "leader": make_user("leader"), "leader_south": make_user("leader", tree.south),
-            "viewer": make_user("readonly", tree.north), "analyst_south": make_user("analyst", tree.south)}
-
-
-@pytest.fixture
-def target(tree: Tree, people: dict[str, User]) -> Platform:
-    return platform(tree.north, people["admin"])
-
-
 def test_inspection_checklist_failed_item_becomes_a_finding_and_sign_off_numbers_it(
         target: Platform, people: dict[str, User]) -> None:
     made = inspected(target, people["analyst"])

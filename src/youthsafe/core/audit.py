@@ -208,7 +208,7 @@ def redacted(event: AuditEvent, reader: User) -> tuple[Any, Any]:
     def hide(values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        return {k: (REDACTED if k in fields and v not in ("", None) else v) for k, v in values.items()}
+        return {k: (REDACTED if k in fields else v) for k, v in values.items()}
 
     return hide(event.before), hide(event.after)
 

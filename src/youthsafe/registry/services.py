@@ -27,25 +27,16 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 PERSONAL_FIELDS: frozenset[str] = frozenset({"security_officer", "security_officer_phone", "security_officer_email"})
 
 
-def redact_personal(values: Any, *, contacts: bool) -> Any:
-    """Audit payloads may hold the security officer's contacts; hide them from readers without that right."""
-    if contacts or not isinstance(values, dict):
-        return values
-    return {k: ("***" if k in PERSONAL_FIELDS else v) for k, v in values.items()}
-
-
 def history(platform: Platform, *, actor: User, limit: int = 100) -> list[dict[str, Any]]:
     """The platform's audit rows, newest first, with personal data redacted for readers without the right."""
-    contacts = actor.has_perm_name(Permission.PLATFORM_VIEW_CONTACTS)
     events = AuditEvent.objects.filter(object_type="registry.platform", object_id=str(platform.pk))
-    return [
-        {"id": e.id, "time": e.time, "actor": e.actor_label, "action": e.action, "action_label": e.get_action_display(),
-         "before": redact_personal(e.before, contacts=contacts), "after": redact_personal(e.after, contacts=contacts),
-         "reason": e.reason,
-         "changes": audit.change_rows(redact_personal(e.before, contacts=contacts),
-                                      redact_personal(e.after, contacts=contacts), "registry.platform")}
-        for e in events.order_by("-id")[: max(1, min(limit, 500))]
-    ]
+    rows: list[dict[str, Any]] = []
+    for e in events.order_by("-id")[: max(1, min(limit, 500))]:
+        before, after = audit.redacted(e, actor)  # contacts hidden as on the audit page (registry/apps.py)
+        rows.append({"id": e.id, "time": e.time, "actor": e.actor_label, "action": e.action,
+                     "action_label": e.get_action_display(), "before": before, "after": after, "reason": e.reason,
+                     "changes": audit.change_rows(before, after, "registry.platform")})
+    return rows
 
 
 class StaleEdit(ValidationError):

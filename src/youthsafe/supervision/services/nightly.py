@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -68,39 +69,34 @@ def _flag_plan(plan: InspectionPlan, platform_id: int, due: dt.date, now: dt.dat
     return True
 
 
-def _flag_sanction(sanction: Sanction, now: dt.datetime) -> bool:
+def _flag_once(obj: Any, still: dict[str, Any], stamp: str, now: dt.datetime, *, shown: dict[str, Any],
+               reason: str) -> bool:
+    """Stamp ``obj``'s ``stamp`` field with ``now`` if it is unset and the row still matches ``still`` (one
+    compare-and-swap UPDATE), and audit it; only the run whose update changed the row audits, so two runs
+    never flag the same thing twice."""
     with transaction.atomic():
-        changed = Sanction.objects.filter(pk=sanction.pk, status=wf.IN_EFFECT, end_flagged_at=None).update(
-            end_flagged_at=now)
+        changed = type(obj).objects.filter(pk=obj.pk, **still, **{stamp: None}).update(**{stamp: now})
         if changed == 0:
-            return False
-        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=sanction,
-                     after={"end_flagged_at": now, "end_date": sanction.end_date}, reason="end date reached")
+            return False  # flagged by another run, or its state moved on meanwhile
+        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=obj, after={stamp: now, **shown},
+                     reason=reason)
     return True
+
+
+def _flag_sanction(sanction: Sanction, now: dt.datetime) -> bool:
+    return _flag_once(sanction, {"status": wf.IN_EFFECT}, "end_flagged_at", now, shown={"end_date": sanction.end_date},
+                      reason="end date reached")
 
 
 def _flag_undelivered(order: RectificationOrder, now: dt.datetime) -> bool:
-    """Flag (once) an order still issued and not delivered: only the run whose update changed the row audits."""
-    with transaction.atomic():
-        changed = RectificationOrder.objects.filter(pk=order.pk, status=wf.ISSUED, undelivered_flagged_at=None).update(
-            undelivered_flagged_at=now)
-        if changed == 0:
-            return False  # flagged by another run, or delivered meanwhile
-        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=order,
-                     after={"undelivered_flagged_at": now, "issued_on": order.issued_on}, reason="not delivered")
-    return True
+    """Flag (once) an order still issued and not delivered."""
+    return _flag_once(order, {"status": wf.ISSUED}, "undelivered_flagged_at", now,
+                      shown={"issued_on": order.issued_on}, reason="not delivered")
 
 
 def _flag_assessment(assessment: Assessment, now: dt.datetime) -> bool:
-    with transaction.atomic():
-        changed = Assessment.objects.filter(pk=assessment.pk, status__in=[wf.REQUESTED, wf.REASSESS],
-                                            report_due=assessment.report_due, report_late_at=None).update(
-            report_late_at=now)
-        if changed == 0:
-            return False
-        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=assessment,
-                     after={"report_late_at": now, "report_due": assessment.report_due}, reason="report late")
-    return True
+    return _flag_once(assessment, {"status__in": [wf.REQUESTED, wf.REASSESS], "report_due": assessment.report_due},
+                      "report_late_at", now, shown={"report_due": assessment.report_due}, reason="report late")
 
 
 def run(today: dt.date | None = None, now: dt.datetime | None = None) -> NightlyReport:

@@ -69,3 +69,27 @@ def test_offsets_are_within_original(text: str) -> None:
         assert 0 <= a < b <= len(text)
         # each normalised char comes from the original char it points at
         assert n.text[i] in normalize_text(text[a:b])
+
+
+def _offsets_one_by_one(text: str) -> list[int]:
+    """The offset map by definition: each original character's replacement, position by position."""
+    starts: list[int] = []
+    for i, ch in enumerate(text):
+        starts.extend([i] * len(normalize_text(ch)))
+    return starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["加 Ｖ.x：abc", "网 赌 稳 赚!!", "a💊b ß", "", "   ", "①③⑧ ①②", "線上賭場", "自\u200b杀"],
+)
+def test_offset_map_matches_definition(text: str) -> None:
+    """Both ways of building the map (one C pass when no character expands, the loop when one does)."""
+    n = normalize(text)
+    assert n.text == normalize_text(text)
+    assert list(n.starts) == _offsets_one_by_one(text)
+
+
+@given(st.text())
+def test_offset_map_matches_definition_on_any_text(text: str) -> None:
+    assert list(normalize(text).starts) == _offsets_one_by_one(text)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from youthsafe.detection.lexicon import Lexicon, TermSpec
-from youthsafe.detection.normalize import normalize_text
+from youthsafe.detection.lexicon import Lexicon, TermSpec, _syllable_table, syllable_forms
+from youthsafe.detection.normalize import normalize, normalize_text
 from youthsafe.detection.rules import Rule, RuleError, RuleSet, default_rules_dir, load_rules
 
 RULES = load_rules()
@@ -124,3 +124,44 @@ def test_large_lexicon_memory_and_speed() -> None:
     assert lex.find(normalize_text("前缀" + sample + "后缀"))
     assert built < 30
     assert grown_mb < 300
+
+
+def test_homophone_found_without_latin_letters_syllable_by_syllable() -> None:
+    """Pure Chinese text takes the syllable form: a homophone spelling matches, a near-syllable does not."""
+    lex = Lexicon([TermSpec("赌博", 1, pinyin=True, homophone=True), TermSpec("自杀", 2, pinyin=True)])
+    text = "一起来赌搏吧"
+    found = lex.resolve(normalize(text), lex.find(normalize_text(text)), lex.find_pinyin(normalize_text(text)))
+    assert [(m.start, m.end, m.payload, m.source) for m in found] == [(3, 5, 1, "homophone")]
+    # 自杀 is not marked homophone: 紫砂 (same syllables) stays silent; "zi sha" in Latin letters is found
+    assert lex.find_pinyin("紫砂壶很漂亮") == []
+    latin = normalize_text("想zi sha")
+    assert [m.source for m in lex.resolve(normalize("想zi sha"), [], lex.find_pinyin(latin))] == ["pinyin"]
+    # 都 (du) + 剥 (bo) are the syllables of 赌博 too; 读 + 书 are not
+    assert lex.find_pinyin("都剥")
+    assert not lex.find_pinyin("读书")
+
+
+def test_syllable_forms_of_a_batch_equal_each_text_alone() -> None:
+    texts = [normalize_text(t) for t in ["赌搏", "", "abc123", "①③⑧", "線上賭場开业", "㐀𠀀 kind"]]
+    assert syllable_forms(texts) == [t.translate(_syllable_table()) for t in texts]
+    assert [len(s) for s in syllable_forms(texts)] == [len(t) for t in texts]
+    assert syllable_forms([]) == []
+
+
+def test_each_regex_rule_reports_its_own_match() -> None:
+    """A phone number right after a WeChat keyword is both a WeChat id and a phone number."""
+    assert {"SIG.contact.wechat", "SIG.contact.phone"} <= _fired(RULES, "加微信13812345678")
+    # one rule's alternative patterns still give one match per place, not one per pattern
+    hits, _ = RULES.apply("点 https://abc123.vip/x 领取", normalize_text("点 https://abc123.vip/x 领取"))
+    assert len([h for h in hits if h.rule.id == "SIG.contact.url"]) == 1
+
+
+def test_combination_needs_every_part() -> None:
+    """Combinations are looked up from the rules that fired; each still needs all of its parts."""
+    combos = [r for r in RULES.rules if r.kind == "combination"]
+    assert combos
+    for combo in combos:
+        for text in combo.examples_hit:
+            assert combo.id in _fired(RULES, text)
+    fired = _fired(RULES, "加我微信 abc12345 详聊")  # a contact alone: no combination
+    assert not fired & {c.id for c in combos}

@@ -22,6 +22,7 @@ import numpy as np
 
 from youthsafe.detection import taxonomy
 from youthsafe.detection.dedup import DedupIndex
+from youthsafe.detection.lexicon import syllable_forms
 from youthsafe.detection.normalize import Normalized, normalize, normalize_text
 from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
 from youthsafe.detection.rules import DEFAULT_THRESHOLD, Hit, RuleSet, load_rules
@@ -43,22 +44,28 @@ _DETECTABLE_SET = frozenset(_DETECTABLE)
 # statements share, and a suicide flag on a post about a holiday with one's girlfriend is the worst kind of
 # false alarm (regulatory-reference 0.2 principle 2, 6.3).
 _CORROBORATED = frozenset({"A07", WELFARE})
+_A07_ONLY = frozenset({"A07"})
+_NONE: frozenset[str] = frozenset()
 _MODEL_ALONE = 0.95
 # Without any distress signal from the grader, the model's risk head may raise the level to at most this
 # (same bound as for hyperbole and negation): a level of 4 or more always has rule evidence behind it.
 _MODEL_ONLY_RISK_CAP = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CategoryScore:
-    """Score of one category in [0, 1] and whether it passes its threshold."""
+    """Score of one category in [0, 1] and whether it passes its threshold.
+
+    The result types are plain (not frozen) slotted dataclasses: a frozen one costs four times as much to
+    build, and the engine builds several per post. Treat them as read-only; ``dataclasses.replace`` copies.
+    """
 
     id: str
     score: float
     flagged: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evidence:
     """Why something fired: a span ``[start, end)`` of the ORIGINAL text and the rule or model behind it."""
 
@@ -70,7 +77,7 @@ class Evidence:
     source: str  # term | pinyin | homophone | regex | combination | risk | model
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RuleHit:
     """A rule that fired on the post; shadow rules are reported but never act."""
 
@@ -80,7 +87,7 @@ class RuleHit:
     version: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScanResult:
     """Findings for one text. ``to_dict`` gives the JSON object of the scan contract (architecture.md)."""
 
@@ -232,6 +239,7 @@ class Engine:
         self.rules: RuleSet = load_rules(rules_dir)
         self._rule_thresholds = dict(self.rules.thresholds)
         self.grader = RiskGrader()
+        self._rules_version = f"{self.rules.version}+{self.grader.version}"
         self._model = _load_model(Path(model_dir) if model_dir else None, use_default_model)
         self.dedup = DedupIndex() if dedup else None
 
@@ -243,11 +251,12 @@ class Engine:
     @property
     def rules_version(self) -> str:
         """Combined version of the rule files and the risk lexicon."""
-        return f"{self.rules.version}+{self.grader.version}"
+        return self._rules_version
 
     def scan(self, texts: Sequence[str]) -> list[ScanResult]:
         """Scan a batch of texts; returns one ``ScanResult`` per text, in order."""
         norms = [normalize_text(t) for t in texts]
+        syllables = syllable_forms(norms)
         probs, risks, status = self._predict(norms)
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup is not None else None
         rows = self._reportable(probs, len(texts))
@@ -256,7 +265,9 @@ class Engine:
         for i, text in enumerate(texts):
             prob_row = rows[i]
             risk_value = float(risks[i]) if risks is not None else None
-            result, normobj, rule_scores = self._scan_one(text, norms[i], prob_row, risk_value, status)
+            result, normobj, rule_scores = self._scan_one(
+                text, norms[i], syllables[i], prob_row, risk=risk_value, status=status
+            )
             if prob_row:
                 wanted = [c.id for c in result.categories if c.flagged and c.id in prob_row and c.id not in rule_scores]
                 if wanted:
@@ -274,8 +285,9 @@ class Engine:
         if probs is None:
             return rows
         labels = self._model.labels
-        for i, j in zip(*np.nonzero(probs >= _REPORT_FLOOR), strict=True):
-            rows[i][labels[j]] = float(probs[i, j])
+        ii, jj = np.nonzero(probs >= _REPORT_FLOOR)
+        for i, j, p in zip(ii.tolist(), jj.tolist(), probs[ii, jj].tolist(), strict=True):
+            rows[i][labels[j]] = p
         return rows
 
     def _predict(self, norms: list[str]) -> tuple[Any, list[float] | None, str]:
@@ -295,23 +307,31 @@ class Engine:
             return None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
 
     def _scan_one(
-        self, text: str, norm: str, probs: dict[str, float], risk_value: float | None, status: str
+        self, text: str, norm: str, syllables: str, probs: dict[str, float], *, risk: float | None, status: str
     ) -> tuple[ScanResult, Normalized | None, dict[str, float]]:
         """Everything but the model's evidence spans (added for the whole batch by ``_add_model_evidence``)."""
-        hits, normobj = self.rules.apply(text, norm)
-        rule_scores, factors = self.rules.score(hits)
+        hits, normobj = self.rules.apply(text, norm, syllables)
         assessment = self.grader.grade(text, norm, normobj)
-        level = _combine_risk(assessment, risk_value)
-        corroborated = set()
-        if assessment.distress:
-            corroborated = {"A07", WELFARE}
-        elif "A07" in rule_scores:
-            corroborated = {"A07"}
+        level = _combine_risk(assessment, risk)
+        if hits:
+            rule_scores, factors = self.rules.score(hits)
+            evidence = _rule_evidence(hits) + _risk_evidence(assessment)
+            recruitment = assessment.recruitment or any(h.rule.id.startswith("A07.recruit") for h in hits)
+            fired = _rules_fired(hits)
+        else:  # most posts: nothing matched, nothing to collect
+            rule_scores, factors = {}, {}
+            evidence = _risk_evidence(assessment) if assessment.evidence else []
+            recruitment = assessment.recruitment
+            fired = []
+        corroborated = _CORROBORATED if assessment.distress else _A07_ONLY if "A07" in rule_scores else _NONE
         categories = self._categories(rule_scores, factors, probs, level, corroborated)
-        evidence = _rule_evidence(hits) + _risk_evidence(assessment)
-        recruitment = assessment.recruitment or any(h.rule.id.startswith("A07.recruit") for h in hits)
-        violation = any(c.flagged for c in categories if c.id != WELFARE)
-        welfare = any(c.flagged for c in categories if c.id == WELFARE)
+        violation = welfare = False
+        for c in categories:
+            if c.flagged:
+                if c.id == WELFARE:
+                    welfare = True
+                else:
+                    violation = True
         result = ScanResult(
             categories=categories,
             risk_level=level,
@@ -320,14 +340,14 @@ class Engine:
             violation=violation,
             welfare=welfare,
             evidence=evidence,
-            rules_fired=_rules_fired(hits),
+            rules_fired=fired,
             model_version=status,
-            rules_version=self.rules_version,
-            explanation=_explain(categories, level, recruitment, status),
+            rules_version=self._rules_version,
+            explanation=_explain(categories, level, recruitment, status, violation),
         )
         return result, normobj, rule_scores
 
-    def _model_flags(self, cid: str, model_score: float, corroborated: set[str]) -> bool:
+    def _model_flags(self, cid: str, model_score: float, corroborated: frozenset[str]) -> bool:
         """Does the model alone flag ``cid``? (Its threshold, and corroboration where a detector exists.)"""
         if model_score < self._model.thresholds.get(cid, 1.01):  # no threshold: the model alone never flags
             return False
@@ -344,29 +364,44 @@ class Engine:
         factors: dict[str, float],
         probs: dict[str, float],
         level: int,
-        corroborated: set[str],
+        corroborated: frozenset[str],
     ) -> list[CategoryScore]:
         if not (rule_scores or probs or level):
-            return []  # the common case on ordinary text: nothing to score
+            return []  # ordinary text with every probability under the report floor: nothing to score
         out: list[CategoryScore] = []
-        present = set(rule_scores) | set(probs) | ({WELFARE} if level else set())
-        for cid in present:
-            if cid not in _DETECTABLE_SET:
+        if level or WELFARE in probs or WELFARE in rule_scores:
+            p = probs.get(WELFARE, 0.0)
+            score = max(level / 10, p)
+            if score > 0 or WELFARE in probs:
+                flagged = level >= WELFARE_LEVEL or self._model_flags(WELFARE, p, corroborated)
+                out.append(CategoryScore(WELFARE, round(score, 4), flagged))
+        if not (rule_scores or factors):
+            # The model alone (most posts): same arithmetic as below with no rule score and factor 1.
+            thresholds = self._model.thresholds
+            for cid, p in probs.items():
+                if cid == WELFARE or cid not in _DETECTABLE_SET:
+                    continue
+                flagged = p >= thresholds.get(cid, 1.01) and self._model_flags(cid, p, corroborated)
+                out.append(CategoryScore(cid, round(p, 4), flagged))
+            if len(out) > 1:
+                out.sort(key=_category_order)
+            return out
+        rule_thresholds = self._rule_thresholds
+        for cid in rule_scores.keys() | probs.keys():
+            if cid == WELFARE or cid not in _DETECTABLE_SET:
                 continue
-            if cid == WELFARE:
-                score = max(level / 10, probs.get(WELFARE, 0.0))
-                flagged = level >= WELFARE_LEVEL or self._model_flags(cid, probs.get(WELFARE, 0.0), corroborated)
-            else:
-                factor = factors.get(cid, 1.0)
-                rule_score = rule_scores.get(cid, 0.0) * factor
-                model_score = probs.get(cid, 0.0) * factor
-                score = max(rule_score, model_score)
-                flagged = rule_score >= self._rule_thresholds.get(cid, DEFAULT_THRESHOLD) or (
-                    cid in probs and self._model_flags(cid, model_score, corroborated)
-                )
-            if score > 0 or cid in probs:
-                out.append(CategoryScore(cid, round(float(score), 4), bool(flagged)))
-        out.sort(key=lambda c: (-c.score, c.id))
+            factor = factors.get(cid, 1.0) if factors else 1.0
+            rule_score = rule_scores.get(cid, 0.0) * factor
+            model_score = probs.get(cid, 0.0) * factor
+            score = max(rule_score, model_score)
+            if not (score > 0 or cid in probs):
+                continue
+            flagged = rule_score >= rule_thresholds.get(cid, DEFAULT_THRESHOLD) or (
+                cid in probs and self._model_flags(cid, model_score, corroborated)
+            )
+            out.append(CategoryScore(cid, round(score, 4), flagged))
+        if len(out) > 1:
+            out.sort(key=_category_order)
         return out
 
     def _add_model_evidence(
@@ -403,6 +438,10 @@ class Engine:
                         extra.append(Evidence(a, b, text[a:b], cid, f"model.{cid}", "model"))
             if extra:
                 out[i] = replace(out[i], evidence=out[i].evidence + extra)
+
+
+def _category_order(c: CategoryScore) -> tuple[float, str]:
+    return (-c.score, c.id)
 
 
 def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
@@ -460,7 +499,9 @@ def _rules_fired(hits: list[Hit]) -> list[RuleHit]:
     return list(fired.values())
 
 
-def _explain(categories: list[CategoryScore], level: int, recruitment: bool, status: str) -> str:
+def _explain(categories: list[CategoryScore], level: int, recruitment: bool, status: str, violation: bool) -> str:
+    if not (violation or level or recruitment) and not status.startswith("rules-only"):
+        return _NOTHING_FOUND  # the common case, without building the sentence
     flagged = [c for c in categories if c.flagged and c.id != WELFARE]
     parts = [f"{c.id} {taxonomy.get(c.id).name_en} ({c.score:.2f})" for c in flagged]
     text = "Flagged: " + "; ".join(parts) if parts else "No violation found"
@@ -473,3 +514,6 @@ def _explain(categories: list[CategoryScore], level: int, recruitment: bool, sta
     if status.startswith("rules-only"):
         text += ". Rules only"
     return text + "."
+
+
+_NOTHING_FOUND = "No violation found."

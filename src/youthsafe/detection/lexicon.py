@@ -12,6 +12,11 @@ Pinyin matching (opt-in per term) catches two evasions:
 * Chinese homophones: ``赌搏`` for 赌博. Accepted only for terms marked ``homophone`` because pure-Chinese
   homophone collisions are common (紫砂 "purple clay" reads ``zisha`` like 自杀).
 
+Nine posts in ten have no Latin letter at all, and in those only homophone terms can match. They skip the
+pinyin form (about five times longer than the text) and are matched syllable by syllable instead: every
+character becomes one private-use character standing for its tone-less syllable, so the syllable form has
+the text's own length and offsets, and a second small automaton holds the homophone terms in that form.
+
 A pinyin match must start and end on character boundaries of the normalised text, so ``zishan`` (自山)
 cannot yield ``zisha``. Latin-edged matches also need a non-letter neighbour in the *original* text, which
 restores the word boundaries that normalisation removed (``nov xyz`` does not contain ``vx``).
@@ -19,6 +24,7 @@ restores the word boundaries that normalisation removed (``nov xyz`` does not co
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,10 +33,12 @@ from typing import Any
 
 from youthsafe.detection.normalize import Normalized, normalize_text
 
-__all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form"]
+__all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form", "syllable_forms"]
 
-# (start, end) in the pinyin form of the text, payload, homophone allowed, Latin letters in the term
+# (start, end) in the normalised text, payload, homophone allowed, Latin letters in the term
 RawPinyin = tuple[int, int, int, bool, int]
+_LATIN = re.compile("[a-zA-Z]")
+_SYLLABLE_BASE = 0xE000  # private use area: normalisation drops these characters, so no text contains them
 _MIN_PINYIN_LETTERS = 4  # shorter pinyin strings ("dubo" is 4) collide with ordinary words too often
 
 
@@ -67,6 +75,46 @@ def _pinyin_table() -> dict[int, str]:
     return {cp: _strip_tone(readings.split(",")[0]) for cp, readings in pinyin_dict.items()}
 
 
+@cache
+def _syllable_ids() -> dict[str, str]:
+    """Tone-less syllable → its private-use character."""
+    syllables = sorted(set(_pinyin_table().values()))
+    return {syllable: chr(_SYLLABLE_BASE + i) for i, syllable in enumerate(syllables)}
+
+
+@cache
+def _syllable_table() -> dict[int, str]:
+    """Code point → the private-use character of its first reading (the syllable form keeps the length)."""
+    ids = _syllable_ids()
+    return {cp: ids[syllable] for cp, syllable in _pinyin_table().items()}
+
+
+@cache
+def _syllable_lut() -> Any:
+    """``_syllable_table`` as a numpy array over every code point (identity where no reading), for batches."""
+    import numpy as np
+
+    lut = np.arange(0x110000, dtype=np.uint32)
+    for cp, ch in _syllable_table().items():
+        lut[cp] = ord(ch)
+    return lut
+
+
+def syllable_forms(normalized: list[str]) -> list[str]:
+    """The syllable form of each normalised text, in one vectorised pass over the whole batch.
+
+    Same result as ``text.translate(_syllable_table())`` per text (a one-to-one map, so the texts can be
+    joined and split again: normalised text never holds the newline used as separator).
+    """
+    import numpy as np
+
+    if not normalized:
+        return []
+    joined = "\n".join(normalized)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    return str(_syllable_lut()[codes].tobytes().decode("utf-32-le")).split("\n")
+
+
 def pinyin_form(normalized: str) -> str:
     """Replace each Chinese character of a normalised text with its tone-less pinyin; keep everything else."""
     return normalized.translate(_pinyin_table())
@@ -80,6 +128,28 @@ def _term_pinyins(term: str) -> set[str]:
     return {normalize_text(f) for f in forms if f != term and len(f) >= _MIN_PINYIN_LETTERS and f.isascii()}
 
 
+def _term_syllable_forms(term: str) -> set[str]:
+    """Syllable forms (see ``_syllable_table``) of a normalised, all-Chinese term, for homophone matching.
+
+    The same readings as ``_term_pinyins``: per-character first readings and pypinyin's phrase reading.
+    Terms with other characters, or whose pinyin is too short to be specific, get none.
+    """
+    from pypinyin import lazy_pinyin
+
+    table = _pinyin_table()
+    if not term or any(ord(c) not in table for c in term):
+        return set()
+    readings = [[table[ord(c)] for c in term], [normalize_text(r) for r in lazy_pinyin(term, errors="default")]]
+    forms: set[str] = set()
+    for syllables in readings:
+        if len(syllables) != len(term) or len("".join(syllables)) < _MIN_PINYIN_LETTERS:
+            continue
+        ids = _syllable_ids()
+        if all(x in ids for x in syllables):
+            forms.add("".join(ids[x] for x in syllables))
+    return forms
+
+
 class Lexicon:
     """An immutable set of terms matched together; build once, share across threads."""
 
@@ -88,6 +158,7 @@ class Lexicon:
 
         by_term: dict[str, list[int]] = {}
         by_pinyin: dict[str, list[tuple[int, bool, int]]] = {}
+        by_syllables: dict[str, list[int]] = {}
         for spec in specs:
             term = normalize_text(spec.term)
             if not term:
@@ -97,11 +168,16 @@ class Lexicon:
                 latin = sum(_is_latin(c) for c in term)
                 for form in _term_pinyins(term):
                     by_pinyin.setdefault(form, []).append((spec.payload, spec.homophone, latin))
+            if spec.homophone:
+                for form in _term_syllable_forms(term):
+                    by_syllables.setdefault(form, []).append(spec.payload)
         self._terms = list(by_term)
         self._term_set = frozenset(self._terms)
         self._payloads = [by_term[t] for t in self._terms]
         self._pinyin_terms = list(by_pinyin)
         self._pinyin_payloads = [by_pinyin[t] for t in self._pinyin_terms]
+        self._syllable_terms = list(by_syllables)
+        self._syllable_payloads = [by_syllables[t] for t in self._syllable_terms]
         # ContiguousNFA: fastest search of the implementations for large Chinese lexicons, and it builds
         # in about a second for 200k terms (the DFA can take far longer on shared-prefix patterns).
         kw: dict[str, Any] = {
@@ -110,6 +186,7 @@ class Lexicon:
         }
         self._ac = ac.AhoCorasick(self._terms, **kw) if self._terms else None
         self._pac = ac.AhoCorasick(self._pinyin_terms, **kw) if self._pinyin_terms else None
+        self._sac = ac.AhoCorasick(self._syllable_terms, **kw) if self._syllable_terms else None
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -123,16 +200,41 @@ class Lexicon:
             out.extend(Match(start, end, p, "term") for p in self._payloads[idx])
         return out
 
-    def find_pinyin(self, normalized: str) -> list[RawPinyin]:
-        """Raw pinyin-form matches ``(pin_start, pin_end, payload, homophone)``; cheap pre-check for hits."""
-        if self._pac is None or not normalized:
+    def find_pinyin(self, normalized: str, syllables: str | None = None) -> list[RawPinyin]:
+        """Pinyin and homophone candidates ``(start, end, payload, homophone, term_latin)`` in the normalised text.
+
+        Only spans on character boundaries are returned; ``resolve`` applies the remaining checks. Without a
+        Latin letter only homophone terms can match, through the syllable form (no pinyin string is built);
+        ``syllables`` is that form when the caller made it already (``syllable_forms`` for a whole batch).
+        """
+        if not normalized:
+            return []
+        if _LATIN.search(normalized) is None:
+            if self._sac is None:
+                return []
+            if syllables is None:
+                syllables = normalized.translate(_syllable_table())
+            return [
+                (s, e, p, True, 0)
+                for idx, s, e in self._sac.find_matches_as_indexes(syllables, overlapping=True)
+                for p in self._syllable_payloads[idx]
+            ]
+        if self._pac is None:
             return []
         pin = pinyin_form(normalized)
-        return [
-            (s, e, p, h, latin)
-            for idx, s, e in self._pac.find_matches_as_indexes(pin, overlapping=True)
-            for p, h, latin in self._pinyin_payloads[idx]
-        ]
+        raw = self._pac.find_matches_as_indexes(pin, overlapping=True)
+        if not raw:
+            return []
+        table = _pinyin_table()
+        owner: list[int] = []  # pinyin-form index → normalised index
+        for i, ch in enumerate(normalized):
+            owner.extend([i] * len(table.get(ord(ch), ch)))
+        n = len(owner)
+        out: list[RawPinyin] = []
+        for idx, s, e in raw:
+            if (s == 0 or owner[s] != owner[s - 1]) and (e == n or owner[e] != owner[e - 1]):
+                out.extend((owner[s], owner[e - 1] + 1, p, h, latin) for p, h, latin in self._pinyin_payloads[idx])
+        return out
 
     def resolve(self, norm: Normalized, direct: list[Match], raw_pinyin: list[RawPinyin]) -> list[Match]:
         """Apply boundary checks and convert pinyin matches to normalised spans; drop duplicates."""
@@ -149,17 +251,8 @@ class Lexicon:
         return unique
 
     def _pinyin_matches(self, norm: Normalized, raw: list[RawPinyin]) -> list[Match]:
-        table = _pinyin_table()
-        owner: list[int] = []  # pinyin-form index → normalised index
-        for i, ch in enumerate(norm.text):
-            owner.extend([i] * len(table.get(ord(ch), ch)))
         out: list[Match] = []
-        n = len(owner)
-        for s, e, payload, homophone, term_latin in raw:
-            on_boundary = (s == 0 or owner[s] != owner[s - 1]) and (e == n or owner[e] != owner[e - 1])
-            if not on_boundary:
-                continue
-            start, end = owner[s], owner[e - 1] + 1
+        for start, end, payload, homophone, term_latin in raw:
             surface = norm.text[start:end]
             if surface in self._term_set:
                 continue  # the span is itself a lexicon term: its direct match is the right reading

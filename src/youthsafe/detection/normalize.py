@@ -23,9 +23,9 @@ checking the *original* text around a match (see ``lexicon.py``).
 from __future__ import annotations
 
 import unicodedata
-from array import array
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 from pathlib import Path
 
 __all__ = ["EMOJI_SUBSTITUTIONS", "HOMOGLYPHS", "Normalized", "normalize", "normalize_text"]
@@ -117,6 +117,18 @@ class _CharTable(dict[int, str]):
 _TABLE = _CharTable()
 
 
+class _WidthTable(dict[int, str]):
+    """Code point → how many characters it becomes, as one character: ``\\x00``, ``\\x01``, or ``\\x02`` for more."""
+
+    def __missing__(self, codepoint: int) -> str:
+        value = chr(min(len(_TABLE[codepoint]), 2))
+        self[codepoint] = value
+        return value
+
+
+_WIDTHS = _WidthTable()
+
+
 def _prewarm() -> None:
     # ASCII is the hot path for contact details and pinyin; filling it eagerly costs ~0.1 ms.
     for cp in range(128):
@@ -148,7 +160,7 @@ class Normalized:
 
     original: str
     text: str
-    starts: array[int]
+    starts: list[int]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the half-open span ``[start, end)`` of the normalised text to a span of the original text."""
@@ -166,9 +178,14 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` and keep an offset map back into the original (slower than ``normalize_text``)."""
+    widths = text.translate(_WIDTHS)
+    if "\x02" not in widths:
+        # Every character maps to at most one: the kept positions are the offsets (one C-level pass).
+        kept = list(compress(range(len(text)), widths.encode("latin-1")))
+        return Normalized(original=text, text=text.translate(_TABLE), starts=kept)
     table = _TABLE
     parts: list[str] = []
-    starts: array[int] = array("l")
+    starts: list[int] = []
     for i, ch in enumerate(text):
         rep = table[ord(ch)]
         if rep:

@@ -101,20 +101,30 @@ class RuleSet:
                 self._term_of.append((rule, weight))
         self.lexicon = Lexicon(specs)
         regexes = [r for r in self.rules if r.kind == "regex"]
-        self._norm_re, self._norm_groups = _combine(r for r in regexes if not r.on_original)
-        self._orig_re, self._orig_groups = _combine(r for r in regexes if r.on_original)
+        self._norm_rx = _compile(r for r in regexes if not r.on_original)
+        self._orig_rx = _compile(r for r in regexes if r.on_original)
         self._combos = [r for r in self.rules if r.kind == "combination"]
+        # Combinations by the rules they require: a post only checks those whose every part fired.
+        self._combos_needing: dict[str, list[Rule]] = {}
+        for combo in self._combos:
+            for rid in set(combo.requires):
+                self._combos_needing.setdefault(rid, []).append(combo)
 
     def threshold(self, category: str) -> float:
         """Score at which the rules alone flag ``category``."""
         return self.thresholds.get(category, DEFAULT_THRESHOLD)
 
-    def apply(self, text: str, normalized: str) -> tuple[list[Hit], Normalized | None]:
-        """Return the hits on one post (offsets into ``text``) and the offset map if one was needed."""
+    def apply(
+        self, text: str, normalized: str, syllables: str | None = None
+    ) -> tuple[list[Hit], Normalized | None]:
+        """Return the hits on one post (offsets into ``text``) and the offset map if one was needed.
+
+        ``syllables``: the text's syllable form if already computed for its batch (``lexicon.syllable_forms``).
+        """
         direct = self.lexicon.find(normalized)
-        raw_pinyin = self.lexicon.find_pinyin(normalized)
-        norm_rx = list(self._norm_re.finditer(normalized)) if self._norm_re else []
-        orig_rx = list(self._orig_re.finditer(text)) if self._orig_re else []
+        raw_pinyin = self.lexicon.find_pinyin(normalized, syllables)
+        norm_rx = _find_all(self._norm_rx, normalized)
+        orig_rx = _find_all(self._orig_rx, text)
         if not (direct or raw_pinyin or norm_rx or orig_rx):
             return [], None
         norm = normalize(text)
@@ -125,12 +135,10 @@ class RuleSet:
                 weight *= HOMOPHONE_DISCOUNT
             a, b = norm.to_original(m.start, m.end)
             hits.append(Hit(rule, a, b, text[a:b], weight, m.source))
-        for rx in norm_rx:
-            rule = self._norm_groups[rx.lastgroup or ""]
+        for rx, rule in norm_rx:
             a, b = norm.to_original(rx.start(), rx.end())
             hits.append(Hit(rule, a, b, text[a:b], rule.weight, "regex"))
-        for rx in orig_rx:
-            rule = self._orig_groups[rx.lastgroup or ""]
+        for rx, rule in orig_rx:
             hits.append(Hit(rule, rx.start(), rx.end(), rx.group(), rule.weight, "regex"))
         hits.extend(self._combinations(hits))
         return hits, norm
@@ -139,8 +147,14 @@ class RuleSet:
         first: dict[str, Hit] = {}
         for h in hits:
             first.setdefault(h.rule.id, h)
+        candidates: dict[str, Rule] = {}
+        for rid in first:
+            for combo in self._combos_needing.get(rid, ()):
+                candidates[combo.id] = combo
+        if not candidates:
+            return []
         out: list[Hit] = []
-        for combo in self._combos:
+        for combo in sorted(candidates.values(), key=self._combos.index):
             parts = [first.get(rid) for rid in combo.requires]
             if all(p is not None for p in parts):
                 anchor = min((p for p in parts if p is not None), key=lambda p: p.start)
@@ -176,16 +190,24 @@ class RuleSet:
         return scores, factors
 
 
-def _combine(rules: Iterable[Rule]) -> tuple[re.Pattern[str] | None, dict[str, Rule]]:
-    """One alternation with a named group per pattern: a single scan per post instead of one per rule."""
-    groups: dict[str, Rule] = {}
-    parts: list[str] = []
+def _find_all(patterns: list[tuple[re.Pattern[str], Rule]], text: str) -> list[tuple[re.Match[str], Rule]]:
+    """Every match of every pattern; a quick ``search`` first, since almost every post matches none."""
+    return [(m, rule) for rx, rule in patterns if rx.search(text) is not None for m in rx.finditer(text)]
+
+
+def _compile(rules: Iterable[Rule]) -> list[tuple[re.Pattern[str], Rule]]:
+    """One pattern per rule (its patterns as alternatives), each searched on its own.
+
+    Separate searches beat one alternation over every rule (Python's engine skips ahead to a pattern's
+    literal prefix, which a wide alternation hides), and every rule reports its matches even where another
+    rule's match overlaps them; a rule's own patterns still yield non-overlapping matches.
+    """
+    out: list[tuple[re.Pattern[str], Rule]] = []
     for rule in rules:
-        for pattern in rule.patterns:
-            name = f"g{len(groups)}"
-            groups[name] = rule
-            parts.append(f"(?P<{name}>{pattern})")
-    return (re.compile("|".join(parts)) if parts else None), groups
+        patterns = list(rule.patterns)
+        joined = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+        out.append((re.compile(joined), rule))
+    return out
 
 
 def default_rules_dir() -> Path:

@@ -136,8 +136,8 @@ def test_homophone_found_without_latin_letters_syllable_by_syllable() -> None:
     assert lex.find_pinyin("紫砂壶很漂亮") == []
     latin = normalize_text("想zi sha")
     assert [m.source for m in lex.resolve(normalize("想zi sha"), [], lex.find_pinyin(latin))] == ["pinyin"]
-    # 都 (du) + 剥 (bo) are the syllables of 赌博 too; 读 + 书 are not
-    assert lex.find_pinyin("都剥")
+    # 毒 (du) + 剥 (bo) are the syllables of 赌博 too; 读 (du) + 书 (shu) are not
+    assert lex.find_pinyin("毒剥")
     assert not lex.find_pinyin("读书")
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from youthsafe.detection.normalize import normalize, normalize_text
+from youthsafe.detection.normalize import normalize, normalize_text, normalize_texts
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,17 @@ def test_offset_map_matches_definition(text: str) -> None:
 @given(st.text())
 def test_offset_map_matches_definition_on_any_text(text: str) -> None:
     assert list(normalize(text).starts) == _offsets_one_by_one(text)
+
+
+@given(st.lists(st.text(), max_size=40))
+def test_batch_normalisation_equals_one_by_one(texts: list[str]) -> None:
+    """The vectorised batch path (with its fallbacks) gives exactly the per-text result."""
+    assert normalize_texts(texts) == [normalize_text(t) for t in texts]
+
+
+def test_batch_normalisation_fallbacks() -> None:
+    texts = ["网 赌 稳 赚"] * 10
+    special = ["a💊b", "ß!", "x\U0010ffffy", "\ud800x", "", "①③⑧"]
+    for extra in special:
+        batch = [*texts, extra, *texts]
+        assert normalize_texts(batch) == [normalize_text(t) for t in batch]

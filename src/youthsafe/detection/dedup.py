@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from youthsafe.detection.normalize import normalize_text
+from youthsafe.detection.normalize import normalize_texts
 
 __all__ = ["DedupIndex", "DedupResult", "minhash_many"]
 
@@ -82,7 +82,7 @@ class DedupIndex:
 
     def assign(self, texts: Sequence[str], *, normalized: Sequence[str] | None = None) -> list[DedupResult]:
         """Assign a cluster to each text (in order), adding new clusters to the index."""
-        norms = list(normalized) if normalized is not None else [normalize_text(t) for t in texts]
+        norms = list(normalized) if normalized is not None else normalize_texts(texts)
         sigs = minhash_many(norms)
         return [self._assign_one(n, sigs[i]) for i, n in enumerate(norms)]
 

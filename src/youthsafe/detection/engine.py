@@ -23,7 +23,7 @@ import numpy as np
 from youthsafe.detection import taxonomy
 from youthsafe.detection.dedup import DedupIndex
 from youthsafe.detection.lexicon import syllable_forms
-from youthsafe.detection.normalize import Normalized, normalize, normalize_text
+from youthsafe.detection.normalize import Normalized, normalize, normalize_texts
 from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
 from youthsafe.detection.rules import DEFAULT_THRESHOLD, Hit, RuleSet, load_rules
 
@@ -255,7 +255,7 @@ class Engine:
 
     def scan(self, texts: Sequence[str]) -> list[ScanResult]:
         """Scan a batch of texts; returns one ``ScanResult`` per text, in order."""
-        norms = [normalize_text(t) for t in texts]
+        norms = normalize_texts(texts)
         syllables = syllable_forms(norms)
         probs, risks, status = self._predict(norms)
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup is not None else None

@@ -23,12 +23,14 @@ checking the *original* text around a match (see ``lexicon.py``).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress
 from pathlib import Path
+from typing import Any
 
-__all__ = ["EMOJI_SUBSTITUTIONS", "HOMOGLYPHS", "Normalized", "normalize", "normalize_text"]
+__all__ = ["EMOJI_SUBSTITUTIONS", "HOMOGLYPHS", "Normalized", "normalize", "normalize_text", "normalize_texts"]
 
 # Emoji that posters use as stand-ins for a word in harmful offers. Kept deliberately small: each entry is a
 # near-universal substitution in Chinese spam/abuse, and a mapping only adds characters to the text (it never
@@ -146,6 +148,60 @@ def normalize_text(text: str) -> str:
     if text.isascii() and text.isalnum() and text.islower():
         return text  # already canonical: nothing to fold, strip or convert
     return text.translate(_TABLE)
+
+
+_DELETE = 0xFFFFFFFF  # batch map: the character is dropped
+_EXPAND = 0xFFFFFFFE  # batch map: the character becomes several (that text takes ``normalize_text``)
+_UNKNOWN = 0xFFFFFFFD  # batch map: not looked up yet
+_SEPARATOR = 0x10FFFF  # a noncharacter: joins a batch; it maps to itself only in the batch map
+_LUT_SIZE = 0x110000
+_BATCH_MIN = 8  # below this the per-text path is as fast
+
+
+@cache
+def _batch_map() -> Any:
+    """Code point → normalised code point (or ``_DELETE`` / ``_EXPAND``), filled lazily from ``_TABLE``."""
+    import numpy as np
+
+    lut = np.full(_LUT_SIZE, _UNKNOWN, dtype=np.uint32)
+    lut[_SEPARATOR] = _SEPARATOR
+    return lut
+
+
+def normalize_texts(texts: Sequence[str]) -> list[str]:
+    """``[normalize_text(t) for t in texts]`` in one vectorised pass over the whole batch.
+
+    The batch is joined with a noncharacter, mapped through a code point array (filled from the same
+    per-character table on first sight of a character) and split again. Texts holding a character that
+    becomes several characters, or the separator itself, or a lone surrogate, take ``normalize_text``.
+    """
+    import numpy as np
+
+    if len(texts) < _BATCH_MIN:
+        return [normalize_text(t) for t in texts]
+    sep = chr(_SEPARATOR)
+    try:
+        codes = np.frombuffer(sep.join(texts).encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate somewhere: the per-text path handles it
+        return [normalize_text(t) for t in texts]
+    lut = _batch_map()
+    mapped = lut[codes]
+    unknown = np.unique(codes[mapped == _UNKNOWN])
+    if len(unknown):
+        for cp in unknown.tolist():
+            rep = _TABLE[cp]
+            lut[cp] = _DELETE if not rep else ord(rep) if len(rep) == 1 else _EXPAND
+        mapped = lut[codes]
+    expand = np.flatnonzero(mapped == _EXPAND)
+    kept = mapped[(mapped != _DELETE) & (mapped != _EXPAND)]
+    parts: list[str] = bytes(kept.tobytes()).decode("utf-32-le").split(sep)
+    if len(parts) != len(texts):  # a text held the separator itself
+        return [normalize_text(t) for t in texts]
+    if len(expand):
+        # The texts holding an expanding character, from the positions of the separators.
+        redo = set(np.searchsorted(np.flatnonzero(codes == _SEPARATOR), expand).tolist())
+        parts = [normalize_text(t) if i in redo else p for i, (t, p) in enumerate(zip(texts, parts, strict=True))]
+    return parts
 
 
 @dataclass(frozen=True, slots=True)

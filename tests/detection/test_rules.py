@@ -146,6 +146,8 @@ def test_syllable_forms_of_a_batch_equal_each_text_alone() -> None:
     assert syllable_forms(texts) == [t.translate(_syllable_table()) for t in texts]
     assert [len(s) for s in syllable_forms(texts)] == [len(t) for t in texts]
     assert syllable_forms([]) == []
+    odd = ["a\nb", "c", "\ud800"]  # not normalised: still one form per text
+    assert syllable_forms(odd) == [t.translate(_syllable_table()) for t in odd]
 
 
 def test_each_regex_rule_reports_its_own_match() -> None:

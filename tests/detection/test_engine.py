@@ -195,3 +195,20 @@ def test_engine_never_flags_the_clearest_identity_statements(
         assert not result.flagged, (text, result.explanation)
         assert not result.welfare, (text, result.explanation)
         assert result.risk_level < 4, (text, result.explanation)
+
+
+_ANY_CHAR = st.characters(categories=["L", "M", "N", "P", "S", "Z", "C", "Cs"])  # lone surrogates included
+_WITH_MODEL = Engine()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(_ANY_CHAR, max_size=30), st.sampled_from(
+    ["赌搏平台加V.X: abc12345", "我不想活了", "ß💊①③⑧", "zi sha", "网 赌 稳 赚", "微信13812345678"]
+)), min_size=8, max_size=24))  # fmt: skip
+def test_a_batch_scans_like_each_post_alone(texts: list[str]) -> None:
+    """Batches of 8+ take the vectorised paths (normalisation, syllable forms): same result as one by one."""
+    batch = _WITH_MODEL.scan(texts)
+    assert [r.to_dict() for r in batch] == [_WITH_MODEL.scan([t])[0].to_dict() for t in texts]
+    for text, result in zip(texts, batch, strict=True):
+        for e in result.evidence:
+            assert text[e.start : e.end] == e.text

@@ -93,6 +93,7 @@ def test_offset_map_matches_definition(text: str) -> None:
 @given(st.text())
 def test_offset_map_matches_definition_on_any_text(text: str) -> None:
     assert list(normalize(text).starts) == _offsets_one_by_one(text)
+    assert normalize(text, normalize_text(text)) == normalize(text)  # the caller's normalised text reused
 
 
 @given(st.lists(st.text(), max_size=40))

@@ -429,7 +429,7 @@ class Engine:
             text, norm = texts[i], norms[i]
             if not norm:
                 continue
-            mapper = normobj or normalize(text)
+            mapper = normobj or normalize(text, norm)
             extra: list[Evidence] = []
             for cid, found in per_label.items():
                 for s, e, _w in found:

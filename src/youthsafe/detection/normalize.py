@@ -232,13 +232,18 @@ class Normalized:
         return self.original[a:b]
 
 
-def normalize(text: str) -> Normalized:
-    """Normalise ``text`` and keep an offset map back into the original (slower than ``normalize_text``)."""
+def normalize(text: str, normalized: str | None = None) -> Normalized:
+    """Normalise ``text`` and keep an offset map back into the original (slower than ``normalize_text``).
+
+    ``normalized``: ``normalize_text(text)`` when the caller has it already (it is not computed again).
+    """
     widths = text.translate(_WIDTHS)
     if "\x02" not in widths:
         # Every character maps to at most one: the kept positions are the offsets (one C-level pass).
         kept = list(compress(range(len(text)), widths.encode("latin-1")))
-        return Normalized(original=text, text=text.translate(_TABLE), starts=kept)
+        if normalized is None or len(normalized) != len(kept):
+            normalized = text.translate(_TABLE)
+        return Normalized(original=text, text=normalized, starts=kept)
     table = _TABLE
     parts: list[str] = []
     starts: list[int] = []

@@ -123,7 +123,7 @@ class RiskGrader:
         if not strong and _CUE not in present and len(present & _COMBO_KINDS) < 2:
             # time, context and weak words alone never raise the level: skip the offset map and the patterns
             return MASKED_ZERO if present & _MASKS else NO_RISK
-        norm = norm or normalize(text)
+        norm = norm or normalize(text, normalized)
         found = [(m.start, m.end, self._features[m.payload]) for m in self._lexicon.resolve(norm, direct, [])]
         if self._regex is not None:
             for rx in self._regex.finditer(normalized):

@@ -127,7 +127,7 @@ class RuleSet:
         orig_rx = _find_all(self._orig_rx, text)
         if not (direct or raw_pinyin or norm_rx or orig_rx):
             return [], None
-        norm = normalize(text)
+        norm = normalize(text, normalized)
         hits: list[Hit] = []
         for m in self.lexicon.resolve(norm, direct, raw_pinyin):
             rule, weight = self._term_of[m.payload]

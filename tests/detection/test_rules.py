@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from youthsafe.detection.lexicon import Lexicon, TermSpec, _syllable_table, syllable_forms
 from youthsafe.detection.normalize import normalize, normalize_text
@@ -167,3 +169,35 @@ def test_combination_needs_every_part() -> None:
             assert combo.id in _fired(RULES, text)
     fired = _fired(RULES, "加我微信 abc12345 详聊")  # a contact alone: no combination
     assert not fired & {c.id for c in combos}
+
+
+_BATCH_TEXTS = st.lists(
+    st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(["最新菠菜平台注册就送", "赌搏", "毒剥吧", "wang du 平台", "想zi sha", "加V.X: abc12345",
+                         "微信13812345678", "点 https://abc123.vip/x", "这些人都该死", ""]),
+    ),
+    max_size=20,
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(_BATCH_TEXTS)
+def test_batch_matching_equals_text_by_text(texts: list[str]) -> None:
+    """One automaton pass over a joined batch finds exactly what each text finds alone, at the same offsets."""
+    norms = [normalize_text(t) for t in texts]
+    lex = RULES.lexicon
+    assert lex.find_many(norms) == [lex.find(n) for n in norms]
+    assert lex.find_pinyin_many(norms, syllable_forms(norms)) == [lex.find_pinyin(n) for n in norms]
+    many = RULES.apply_many(texts, norms)
+    one = [RULES.apply(t, n) for t, n in zip(texts, norms, strict=True)]
+    assert [[(h.rule.id, h.start, h.end, h.source) for h in hits] for hits, _ in many] == [
+        [(h.rule.id, h.start, h.end, h.source) for h in hits] for hits, _ in one
+    ]
+
+
+def test_batch_matching_of_text_that_is_not_normalised() -> None:
+    odd = ["赌博\n网赌", "赌搏", "a\nb"]
+    lex = RULES.lexicon
+    assert lex.find_many(odd) == [lex.find(t) for t in odd]
+    assert lex.find_pinyin_many(odd, syllable_forms(odd)) == [lex.find_pinyin(t) for t in odd]

@@ -22,7 +22,7 @@ import numpy as np
 
 from youthsafe.detection import taxonomy
 from youthsafe.detection.dedup import DedupIndex
-from youthsafe.detection.lexicon import syllable_forms
+from youthsafe.detection.lexicon import Match
 from youthsafe.detection.normalize import Normalized, normalize, normalize_texts
 from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
 from youthsafe.detection.rules import DEFAULT_THRESHOLD, Hit, RuleSet, load_rules
@@ -256,7 +256,8 @@ class Engine:
     def scan(self, texts: Sequence[str]) -> list[ScanResult]:
         """Scan a batch of texts; returns one ``ScanResult`` per text, in order."""
         norms = normalize_texts(texts)
-        syllables = syllable_forms(norms)
+        matched = self.rules.apply_many(texts, norms)
+        risk_terms = self.grader.find_many(norms)
         probs, risks, status = self._predict(norms)
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup is not None else None
         rows = self._reportable(probs, len(texts))
@@ -266,7 +267,7 @@ class Engine:
             prob_row = rows[i]
             risk_value = float(risks[i]) if risks is not None else None
             result, normobj, rule_scores = self._scan_one(
-                text, norms[i], syllables[i], prob_row, risk=risk_value, status=status
+                text, norms[i], matched[i], prob_row, risk=(risk_value, risk_terms[i]), status=status
             )
             if prob_row:
                 wanted = [c.id for c in result.categories if c.flagged and c.id in prob_row and c.id not in rule_scores]
@@ -307,12 +308,20 @@ class Engine:
             return None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
 
     def _scan_one(
-        self, text: str, norm: str, syllables: str, probs: dict[str, float], *, risk: float | None, status: str
+        self,
+        text: str,
+        norm: str,
+        matched: tuple[list[Hit], Normalized | None],
+        probs: dict[str, float],
+        *,
+        risk: tuple[float | None, list[Match]],
+        status: str,
     ) -> tuple[ScanResult, Normalized | None, dict[str, float]]:
         """Everything but the model's evidence spans (added for the whole batch by ``_add_model_evidence``)."""
-        hits, normobj = self.rules.apply(text, norm, syllables)
-        assessment = self.grader.grade(text, norm, normobj)
-        level = _combine_risk(assessment, risk)
+        hits, normobj = matched
+        risk_value, risk_terms = risk
+        assessment = self.grader.grade(text, norm, normobj, risk_terms)
+        level = _combine_risk(assessment, risk_value)
         if hits:
             rule_scores, factors = self.rules.score(hits)
             evidence = _rule_evidence(hits) + _risk_evidence(assessment)

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,6 +40,7 @@ __all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form", "syllable_forms"]
 # (start, end) in the normalised text, payload, homophone allowed, Latin letters in the term
 RawPinyin = tuple[int, int, int, bool, int]
 _LATIN = re.compile("[a-zA-Z]")
+_LATIN_RUN = re.compile("[a-zA-Z]+")
 _SYLLABLE_BASE = 0xE000  # private use area: normalisation drops these characters, so no text contains them
 _MIN_PINYIN_LETTERS = 4  # shorter pinyin strings ("dubo" is 4) collide with ordinary words too often
 
@@ -206,6 +208,51 @@ class Lexicon:
             out.extend(Match(start, end, p, "term") for p in self._payloads[idx])
         return out
 
+    def find_many(self, normalized: Sequence[str]) -> list[list[Match]]:
+        """``find`` for every text of a batch, with one automaton pass over the texts joined by newlines.
+
+        Exact: no term holds a newline (terms are normalised), so no match can span two texts. Input that
+        holds a newline itself (not normalised text) is matched text by text.
+        """
+        out: list[list[Match]] = [[] for _ in normalized]
+        if self._ac is None or not normalized:
+            return out
+        joined = "\n".join(normalized)
+        if joined.count("\n") != len(normalized) - 1:
+            return [self.find(t) for t in normalized]
+        found = self._ac.find_matches_as_indexes(joined, overlapping=True)
+        if found:
+            bases = _text_starts(normalized)
+            for idx, start, end in found:
+                i = bisect_right(bases, start) - 1
+                base = bases[i]
+                out[i].extend(Match(start - base, end - base, p, "term") for p in self._payloads[idx])
+        return out
+
+    def find_pinyin_many(self, normalized: Sequence[str], syllables: Sequence[str]) -> list[list[RawPinyin]]:
+        """``find_pinyin`` for every text of a batch (``syllables`` from ``syllable_forms``).
+
+        Texts without a Latin letter share one automaton pass over the joined syllable forms; texts with one
+        take the pinyin path of ``find_pinyin`` one by one.
+        """
+        out: list[list[RawPinyin]] = [[] for _ in normalized]
+        if not normalized:
+            return out
+        joined = "\n".join(normalized)
+        if joined.count("\n") != len(normalized) - 1 or len(syllables) != len(normalized):
+            return [self.find_pinyin(t) for t in normalized]
+        bases = _text_starts(normalized)
+        latin = {bisect_right(bases, m.start()) - 1 for m in _LATIN_RUN.finditer(joined)}
+        if self._sac is not None:
+            for idx, start, end in self._sac.find_matches_as_indexes("\n".join(syllables), overlapping=True):
+                i = bisect_right(bases, start) - 1
+                if i not in latin:
+                    base = bases[i]
+                    out[i].extend((start - base, end - base, p, True, 0) for p in self._syllable_payloads[idx])
+        for i in latin:
+            out[i] = self.find_pinyin(normalized[i])
+        return out
+
     def find_pinyin(self, normalized: str, syllables: str | None = None) -> list[RawPinyin]:
         """Pinyin and homophone candidates ``(start, end, payload, homophone, term_latin)`` in the normalised text.
 
@@ -267,6 +314,15 @@ class Lexicon:
             if (has_latin or homophone) and _latin_boundaries_ok(norm, start, end):
                 out.append(Match(start, end, payload, "pinyin" if has_latin else "homophone"))
         return out
+
+
+def _text_starts(texts: Sequence[str]) -> list[int]:
+    """Offset of each text in the texts joined by one separator character."""
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return starts
 
 
 def _is_latin(ch: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from youthsafe.detection.lexicon import Lexicon, TermSpec
+from youthsafe.detection.lexicon import Lexicon, Match, RawPinyin, TermSpec, syllable_forms
 from youthsafe.detection.normalize import Normalized, normalize
 from youthsafe.detection.taxonomy import CATEGORIES
 
@@ -115,14 +115,22 @@ class RuleSet:
         return self.thresholds.get(category, DEFAULT_THRESHOLD)
 
     def apply(
-        self, text: str, normalized: str, syllables: str | None = None
+        self,
+        text: str,
+        normalized: str,
+        syllables: str | None = None,
+        *,
+        found: tuple[list[Match], list[RawPinyin]] | None = None,
     ) -> tuple[list[Hit], Normalized | None]:
         """Return the hits on one post (offsets into ``text``) and the offset map if one was needed.
 
-        ``syllables``: the text's syllable form if already computed for its batch (``lexicon.syllable_forms``).
+        ``syllables``: the text's syllable form if already computed for its batch (``lexicon.syllable_forms``);
+        ``found``: its term and pinyin matches if already found for its batch (``apply_many`` does both).
         """
-        direct = self.lexicon.find(normalized)
-        raw_pinyin = self.lexicon.find_pinyin(normalized, syllables)
+        if found is None:
+            direct, raw_pinyin = self.lexicon.find(normalized), self.lexicon.find_pinyin(normalized, syllables)
+        else:
+            direct, raw_pinyin = found
         norm_rx = _find_all(self._norm_rx, normalized)
         orig_rx = _find_all(self._orig_rx, text)
         if not (direct or raw_pinyin or norm_rx or orig_rx):
@@ -142,6 +150,17 @@ class RuleSet:
             hits.append(Hit(rule, rx.start(), rx.end(), rx.group(), rule.weight, "regex"))
         hits.extend(self._combinations(hits))
         return hits, norm
+
+    def apply_many(
+        self, texts: Sequence[str], normalized: Sequence[str]
+    ) -> list[tuple[list[Hit], Normalized | None]]:
+        """``apply`` for a batch: the term and pinyin automata run once over the whole batch."""
+        syllables = syllable_forms(list(normalized))
+        direct = self.lexicon.find_many(normalized)
+        raw = self.lexicon.find_pinyin_many(normalized, syllables)
+        return [
+            self.apply(t, n, found=(d, r)) for t, n, d, r in zip(texts, normalized, direct, raw, strict=True)
+        ]
 
     def _combinations(self, hits: list[Hit]) -> list[Hit]:
         first: dict[str, Hit] = {}
@@ -190,23 +209,32 @@ class RuleSet:
         return scores, factors
 
 
-def _find_all(patterns: list[tuple[re.Pattern[str], Rule]], text: str) -> list[tuple[re.Match[str], Rule]]:
-    """Every match of every pattern; a quick ``search`` first, since almost every post matches none."""
-    return [(m, rule) for rx, rule in patterns if rx.search(text) is not None for m in rx.finditer(text)]
+# One compiled rule: its patterns joined as alternatives (for the matches) and each alone (for the quick test).
+_Compiled = tuple[re.Pattern[str], tuple[re.Pattern[str], ...], Rule]
 
 
-def _compile(rules: Iterable[Rule]) -> list[tuple[re.Pattern[str], Rule]]:
-    """One pattern per rule (its patterns as alternatives), each searched on its own.
+def _find_all(patterns: list[_Compiled], text: str) -> list[tuple[re.Match[str], Rule]]:
+    """Every match of every rule. Almost every post matches none, so each pattern is first tried alone with
+    ``search`` (Python's engine skips ahead to a pattern's literal prefix, which an alternation hides)."""
+    out: list[tuple[re.Match[str], Rule]] = []
+    for joined, singles, rule in patterns:
+        for single in singles:
+            if single.search(text) is not None:
+                out.extend((m, rule) for m in joined.finditer(text))
+                break
+    return out
 
-    Separate searches beat one alternation over every rule (Python's engine skips ahead to a pattern's
-    literal prefix, which a wide alternation hides), and every rule reports its matches even where another
-    rule's match overlaps them; a rule's own patterns still yield non-overlapping matches.
+
+def _compile(rules: Iterable[Rule]) -> list[_Compiled]:
+    """Each rule searched on its own rather than one alternation over every rule: separate searches are
+    faster, and every rule reports its matches even where another rule's match overlaps them; a rule's own
+    patterns still yield non-overlapping matches (they are joined as alternatives for ``finditer``).
     """
-    out: list[tuple[re.Pattern[str], Rule]] = []
+    out: list[_Compiled] = []
     for rule in rules:
         patterns = list(rule.patterns)
         joined = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
-        out.append((re.compile(joined), rule))
+        out.append((re.compile(joined), tuple(re.compile(p) for p in patterns), rule))
     return out
 
 

@@ -188,7 +188,7 @@ def test_batch_matching_equals_text_by_text(texts: list[str]) -> None:
     norms = [normalize_text(t) for t in texts]
     lex = RULES.lexicon
     assert lex.find_many(norms) == [lex.find(n) for n in norms]
-    assert lex.find_pinyin_many(norms, syllable_forms(norms)) == [lex.find_pinyin(n) for n in norms]
+    assert lex.find_pinyin_many(norms) == [lex.find_pinyin(n) for n in norms]
     many = RULES.apply_many(texts, norms)
     one = [RULES.apply(t, n) for t, n in zip(texts, norms, strict=True)]
     assert [[(h.rule.id, h.start, h.end, h.source) for h in hits] for hits, _ in many] == [
@@ -200,4 +200,4 @@ def test_batch_matching_of_text_that_is_not_normalised() -> None:
     odd = ["赌博\n网赌", "赌搏", "a\nb"]
     lex = RULES.lexicon
     assert lex.find_many(odd) == [lex.find(t) for t in odd]
-    assert lex.find_pinyin_many(odd, syllable_forms(odd)) == [lex.find_pinyin(t) for t in odd]
+    assert lex.find_pinyin_many(odd) == [lex.find_pinyin(t) for t in odd]

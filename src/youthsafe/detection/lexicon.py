@@ -31,6 +31,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 from youthsafe.detection.normalize import Normalized, normalize_text
@@ -229,8 +230,8 @@ class Lexicon:
                 out[i].extend(Match(start - base, end - base, p, "term") for p in self._payloads[idx])
         return out
 
-    def find_pinyin_many(self, normalized: Sequence[str], syllables: Sequence[str]) -> list[list[RawPinyin]]:
-        """``find_pinyin`` for every text of a batch (``syllables`` from ``syllable_forms``).
+    def find_pinyin_many(self, normalized: Sequence[str]) -> list[list[RawPinyin]]:
+        """``find_pinyin`` for every text of a batch.
 
         Texts without a Latin letter share one automaton pass over the joined syllable forms; texts with one
         take the pinyin path of ``find_pinyin`` one by one.
@@ -239,12 +240,13 @@ class Lexicon:
         if not normalized:
             return out
         joined = "\n".join(normalized)
-        if joined.count("\n") != len(normalized) - 1 or len(syllables) != len(normalized):
+        if joined.count("\n") != len(normalized) - 1:
             return [self.find_pinyin(t) for t in normalized]
         bases = _text_starts(normalized)
         latin = {bisect_right(bases, m.start()) - 1 for m in _LATIN_RUN.finditer(joined)}
         if self._sac is not None:
-            for idx, start, end in self._sac.find_matches_as_indexes("\n".join(syllables), overlapping=True):
+            syllables = "\n".join(syllable_forms(list(normalized)))
+            for idx, start, end in self._sac.find_matches_as_indexes(syllables, overlapping=True):
                 i = bisect_right(bases, start) - 1
                 if i not in latin:
                     base = bases[i]
@@ -253,23 +255,22 @@ class Lexicon:
             out[i] = self.find_pinyin(normalized[i])
         return out
 
-    def find_pinyin(self, normalized: str, syllables: str | None = None) -> list[RawPinyin]:
+    def find_pinyin(self, normalized: str) -> list[RawPinyin]:
         """Pinyin and homophone candidates ``(start, end, payload, homophone, term_latin)`` in the normalised text.
 
         Only spans on character boundaries are returned; ``resolve`` applies the remaining checks. Without a
-        Latin letter only homophone terms can match, through the syllable form (no pinyin string is built);
-        ``syllables`` is that form when the caller made it already (``syllable_forms`` for a whole batch).
+        Latin letter only homophone terms can match, through the syllable form (no pinyin string is built).
         """
         if not normalized:
             return []
         if _LATIN.search(normalized) is None:
             if self._sac is None:
                 return []
-            if syllables is None:
-                syllables = normalized.translate(_syllable_table())
             return [
                 (s, e, p, True, 0)
-                for idx, s, e in self._sac.find_matches_as_indexes(syllables, overlapping=True)
+                for idx, s, e in self._sac.find_matches_as_indexes(
+                    normalized.translate(_syllable_table()), overlapping=True
+                )
                 for p in self._syllable_payloads[idx]
             ]
         if self._pac is None:
@@ -318,11 +319,7 @@ class Lexicon:
 
 def _text_starts(texts: Sequence[str]) -> list[int]:
     """Offset of each text in the texts joined by one separator character."""
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    return starts
+    return list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0)) if texts else []
 
 
 def _is_latin(ch: str) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from youthsafe.detection.lexicon import Lexicon, Match, RawPinyin, TermSpec, syllable_forms
+from youthsafe.detection.lexicon import Lexicon, Match, RawPinyin, TermSpec
 from youthsafe.detection.normalize import Normalized, normalize
 from youthsafe.detection.taxonomy import CATEGORIES
 
@@ -118,17 +118,15 @@ class RuleSet:
         self,
         text: str,
         normalized: str,
-        syllables: str | None = None,
         *,
         found: tuple[list[Match], list[RawPinyin]] | None = None,
     ) -> tuple[list[Hit], Normalized | None]:
         """Return the hits on one post (offsets into ``text``) and the offset map if one was needed.
 
-        ``syllables``: the text's syllable form if already computed for its batch (``lexicon.syllable_forms``);
-        ``found``: its term and pinyin matches if already found for its batch (``apply_many`` does both).
+        ``found``: its term and pinyin matches if already found for its batch (``apply_many``).
         """
         if found is None:
-            direct, raw_pinyin = self.lexicon.find(normalized), self.lexicon.find_pinyin(normalized, syllables)
+            direct, raw_pinyin = self.lexicon.find(normalized), self.lexicon.find_pinyin(normalized)
         else:
             direct, raw_pinyin = found
         norm_rx = _find_all(self._norm_rx, normalized)
@@ -155,9 +153,8 @@ class RuleSet:
         self, texts: Sequence[str], normalized: Sequence[str]
     ) -> list[tuple[list[Hit], Normalized | None]]:
         """``apply`` for a batch: the term and pinyin automata run once over the whole batch."""
-        syllables = syllable_forms(list(normalized))
         direct = self.lexicon.find_many(normalized)
-        raw = self.lexicon.find_pinyin_many(normalized, syllables)
+        raw = self.lexicon.find_pinyin_many(normalized)
         return [
             self.apply(t, n, found=(d, r)) for t, n, d, r in zip(texts, normalized, direct, raw, strict=True)
         ]

@@ -41,7 +41,6 @@ __all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form", "syllable_forms"]
 # (start, end) in the normalised text, payload, homophone allowed, Latin letters in the term
 RawPinyin = tuple[int, int, int, bool, int]
 _LATIN = re.compile("[a-zA-Z]")
-_LATIN_RUN = re.compile("[a-zA-Z]+")
 _SYLLABLE_BASE = 0xE000  # private use area: normalisation drops these characters, so no text contains them
 _MIN_PINYIN_LETTERS = 4  # shorter pinyin strings ("dubo" is 4) collide with ordinary words too often
 
@@ -210,47 +209,31 @@ class Lexicon:
         return out
 
     def find_many(self, normalized: Sequence[str]) -> list[list[Match]]:
-        """``find`` for every text of a batch, with one automaton pass over the texts joined by newlines.
-
-        Exact: no term holds a newline (terms are normalised), so no match can span two texts. Input that
-        holds a newline itself (not normalised text) is matched text by text.
-        """
+        """``find`` for every text of a batch, with one automaton pass over the whole batch."""
         out: list[list[Match]] = [[] for _ in normalized]
         if self._ac is None or not normalized:
             return out
-        joined = "\n".join(normalized)
-        if joined.count("\n") != len(normalized) - 1:
+        found = _matches_per_text(self._ac, normalized)
+        if found is None:
             return [self.find(t) for t in normalized]
-        found = self._ac.find_matches_as_indexes(joined, overlapping=True)
-        if found:
-            bases = _text_starts(normalized)
-            for idx, start, end in found:
-                i = bisect_right(bases, start) - 1
-                base = bases[i]
-                out[i].extend(Match(start - base, end - base, p, "term") for p in self._payloads[idx])
+        for i, idx, start, end in found:
+            out[i].extend(Match(start, end, p, "term") for p in self._payloads[idx])
         return out
 
     def find_pinyin_many(self, normalized: Sequence[str]) -> list[list[RawPinyin]]:
         """``find_pinyin`` for every text of a batch.
 
-        Texts without a Latin letter share one automaton pass over the joined syllable forms; texts with one
-        take the pinyin path of ``find_pinyin`` one by one.
+        Texts without a Latin letter share one automaton pass over their syllable forms; texts with one take
+        the pinyin path of ``find_pinyin`` one by one.
         """
         out: list[list[RawPinyin]] = [[] for _ in normalized]
-        if not normalized:
-            return out
-        joined = "\n".join(normalized)
-        if joined.count("\n") != len(normalized) - 1:
-            return [self.find_pinyin(t) for t in normalized]
-        bases = _text_starts(normalized)
-        latin = {bisect_right(bases, m.start()) - 1 for m in _LATIN_RUN.finditer(joined)}
-        if self._sac is not None:
-            syllables = "\n".join(syllable_forms(list(normalized)))
-            for idx, start, end in self._sac.find_matches_as_indexes(syllables, overlapping=True):
-                i = bisect_right(bases, start) - 1
-                if i not in latin:
-                    base = bases[i]
-                    out[i].extend((start - base, end - base, p, True, 0) for p in self._syllable_payloads[idx])
+        latin = [i for i, t in enumerate(normalized) if _LATIN.search(t)]
+        if self._sac is not None and normalized:
+            found = _matches_per_text(self._sac, syllable_forms(list(normalized)))
+            if found is None:
+                return [self.find_pinyin(t) for t in normalized]
+            for i, idx, start, end in found:
+                out[i].extend((start, end, p, True, 0) for p in self._syllable_payloads[idx])
         for i in latin:
             out[i] = self.find_pinyin(normalized[i])
         return out
@@ -317,9 +300,23 @@ class Lexicon:
         return out
 
 
-def _text_starts(texts: Sequence[str]) -> list[int]:
-    """Offset of each text in the texts joined by one separator character."""
-    return list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0)) if texts else []
+def _matches_per_text(automaton: Any, texts: Sequence[str]) -> list[tuple[int, int, int, int]] | None:
+    """``(text, pattern, start, end)`` of every match in each text, from one pass over the texts joined by
+    newlines: exact, because no pattern holds a newline (patterns are normalised). None when a text holds a
+    newline itself (not normalised text): the caller then matches text by text.
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return None
+    found = automaton.find_matches_as_indexes(joined, overlapping=True)
+    if not found:
+        return []
+    bases = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    out: list[tuple[int, int, int, int]] = []
+    for idx, start, end in found:
+        i = bisect_right(bases, start) - 1
+        out.append((i, idx, start - bases[i], end - bases[i]))
+    return out
 
 
 def _is_latin(ch: str) -> bool:

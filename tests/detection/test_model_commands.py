@@ -119,7 +119,7 @@ def test_train_with_word_features(tmp_path: Path, capsys: pytest.CaptureFixture[
     data = _write_jsonl(tmp_path / "train.jsonl", _category_rows())
     out = tmp_path / "model"
     rc = main(["model", "train", str(data), "--text-field", "text", "--label-field", "label", "--min-df", "1",
-               "--folds", "3", "--features", "char+word", "--out", str(out)])  # fmt: skip
+               "--folds", "3", "--features", "char+word", "--candidates", "given", "--out", str(out)])  # fmt: skip
     assert rc == 0
     doc = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert doc["features"]["kind"] == "char-ngram+word"
@@ -140,7 +140,8 @@ def test_risk_training_calibrates_unless_asked_not_to(
     path.write_text("\n".join(["text,level"] + [f"{t},{lv}" for t, lv in rows * 10]) + "\n", encoding="utf-8")
     out = tmp_path / "m"
     rc = main(["model", "train", str(path), "--text-field", "text", "--label-field", "level", "--task",
-               "risk-level", "--out", str(out), "--min-df", "1", "--folds", "3", *flag])  # fmt: skip
+               "risk-level", "--out", str(out), "--min-df", "1", "--folds", "3", "--candidates", "given",
+               *flag])  # fmt: skip
     assert rc == 0, capsys.readouterr()
     doc = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert ("risk_calibration" in doc) is calibrated

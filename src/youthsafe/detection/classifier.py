@@ -93,6 +93,17 @@ class TextModel:
     # third-person story or "我很难过" (measured on COLD test texts), and a model alone must not put a person
     # on the alert queue. None: the raw output is the level.
     risk_calibration: tuple[F32, F32] | None = None
+    # ``"sigmoid"``: one Platt-calibrated scorer per label (one-vs-rest); ``"softmax"``: one multinomial
+    # logistic regression over the labels (single-label tasks), whose softmax is the probability.
+    link: str = "sigmoid"
+    # Term frequency of the features: ``"sublinear"`` (1 + log count) or ``"raw"`` (the count, as a plain
+    # TF-IDF vectorizer gives it).
+    tf: str = "sublinear"
+    # Risk head as classes (``training.train_risk`` with ``risk_classes``): the level of each weight column,
+    # and the operating point for "level >= alert level": the level is the most probable class, moved to the
+    # most probable class on the other side when P(level >= alert level) says so (see ``risk_decide``).
+    risk_levels: npt.NDArray[np.int64] | None = None
+    alert: tuple[int, float] | None = None
 
     @property
     def version(self) -> str:
@@ -102,7 +113,7 @@ class TextModel:
     # -- inference -------------------------------------------------------------------------------------
 
     def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return feature_counts(self.space, self.words, texts)
+        return feature_counts(self.space, self.words, texts, sublinear_tf=self.tf == "sublinear")
 
     def predict_proba(self, normalized_texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Calibrated probability per label, shape (n, len(labels)); (n, 0) for a risk-only model."""
@@ -113,6 +124,8 @@ class TextModel:
 
     def _proba_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
         assert self.category is not None  # noqa: S101 - callers check; narrows the type for mypy
+        if self.link == "softmax":
+            return softmax(self.category.raw_scores(counts))
         probs = self.category.calibrated(self.category.raw_scores(counts))
         if len(self.labels) == 2 and not self.multi_label and probs.shape[1] == 1:
             return np.hstack([1.0 - probs, probs]).astype(np.float32)
@@ -132,8 +145,16 @@ class TextModel:
 
     def _risk_from_counts(self, counts: sp.csr_matrix) -> npt.NDArray[np.float32]:
         assert self.risk is not None  # noqa: S101 - callers check; narrows the type for mypy
+        if self.risk_levels is not None:
+            return risk_decide(softmax(self.risk.raw_scores(counts)), self.risk_levels, self.alert)
         raw = np.clip(self.risk.raw_scores(counts)[:, 0], 0.0, 10.0)
         return lowered(raw, self.risk_calibration).astype(np.float32)
+
+    def predict_risk_proba(self, normalized_texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
+        """P(level) per text and class (columns: ``risk_levels``); None unless the risk head has classes."""
+        if self.risk is None or self.risk_levels is None:
+            return None
+        return softmax(self.risk.raw_scores(self._counts(normalized_texts)))
 
     def predict_both(
         self, normalized_texts: Sequence[str]
@@ -192,7 +213,7 @@ class TextModel:
                 continue
             base = offsets[b]
             uniq, inverse, counts = np.unique(feats[sel], return_inverse=True, return_counts=True)
-            sub = sublinear(counts.astype(np.float32))
+            sub = sublinear(counts.astype(np.float32)) if self.tf == "sublinear" else counts.astype(np.float32)
             s_loc, e_loc = starts[sel] - base, ends[sel] - base
             for label in labels_per_text[i]:
                 head, column, sign = self._head_for(label)
@@ -209,6 +230,12 @@ class TextModel:
         if label == RISK_LABEL:
             if self.risk is None:
                 raise KeyError("this model has no risk head")
+            if self.risk_levels is not None:  # classes: the direction from the low levels to the high ones
+                high = self.risk_levels >= (self.alert[0] if self.alert else 6)
+                w = self.risk.weights
+                lift = w[:, high].mean(axis=1) - (w[:, ~high].mean(axis=1) if (~high).any() else 0.0)
+                return Head(self.risk.scale, lift.reshape(-1, 1).astype(np.float32), self.risk.bias[:1],
+                            self.risk.platt_a[:1], self.risk.platt_b[:1]), 0, 1.0  # fmt: skip
             return self.risk, 0, 1.0
         if self.category is None or label not in self.labels:
             raise KeyError(f"unknown label {label!r}; labels are {self.labels}")
@@ -228,6 +255,8 @@ class TextModel:
             if head is not None:
                 for part in ("scale", "weights", "bias", "platt_a", "platt_b"):
                     out[f"{name}.{part}"] = np.ascontiguousarray(getattr(head, part), dtype=np.float32)
+        if self.risk is not None and self.risk_levels is not None:
+            out["risk.levels"] = np.ascontiguousarray(self.risk_levels, dtype=np.int64)
         if self.risk is not None and self.risk_calibration is not None:
             for part, arr in zip(("calibration_x", "calibration_y"), self.risk_calibration, strict=True):
                 out[f"risk.{part}"] = np.ascontiguousarray(arr, dtype=np.float32)
@@ -242,6 +271,8 @@ class TextModel:
             digest.update(np.ascontiguousarray(arr).tobytes())
         # Thresholds and labels change decisions as much as weights do, so they are part of the version.
         digest.update(json.dumps([self.labels, self.thresholds], sort_keys=True).encode())
+        if self.link != "sigmoid" or self.tf != "sublinear" or self.alert is not None:
+            digest.update(json.dumps([self.link, self.tf, self.alert]).encode())
         return digest.hexdigest()
 
     def save(self, path: str | Path) -> None:
@@ -260,8 +291,11 @@ class TextModel:
             "multi_label": self.multi_label,
             "thresholds": self.thresholds,
             "heads": [h for h in ("category", "risk") if getattr(self, h) is not None],
+            "link": self.link,
+            **({"alert": {"level": self.alert[0], "threshold": self.alert[1]}} if self.alert else {}),
             "features": {
                 **self.meta.get("features", {}),
+                "tf": self.tf,
                 "n_max": self.space.n_max,
                 "words": 0 if self.words is None else len(self.words),
             },
@@ -281,6 +315,10 @@ class TextModel:
             raise ModelError(f"cannot load model from {root}: {exc}") from exc
         if doc.get("format") != FORMAT:
             raise ModelError(f"{root}: unsupported model format {doc.get('format')!r}")
+        if doc.get("link", "sigmoid") not in {"sigmoid", "softmax"} or doc.get("features", {}).get(
+            "tf", "sublinear"
+        ) not in {"sublinear", "raw"}:
+            raise ModelError(f"{root}: unknown link or term-frequency mode")
         space = NgramSpace(arrays["alphabet"], arrays["keys"], int(doc["features"]["n_max"]))
         words = (
             WordVocabulary.from_arrays(arrays["words.chars"], arrays["words.offsets"])
@@ -299,8 +337,12 @@ class TextModel:
             category=heads.get("category"),
             risk=heads.get("risk"),
             multi_label=bool(doc.get("multi_label", False)),
-            meta={k: v for k, v in doc.items() if k not in {"format", "heads"}},
+            meta={k: v for k, v in doc.items() if k not in {"format", "heads", "link", "alert"}},
             words=words,
+            link=str(doc.get("link", "sigmoid")),
+            tf=str(doc["features"].get("tf", "sublinear")),
+            risk_levels=arrays["risk.levels"].astype(np.int64) if "risk.levels" in arrays and "risk" in heads else None,
+            alert=(int(doc["alert"]["level"]), float(doc["alert"]["threshold"])) if doc.get("alert") else None,
             risk_calibration=(arrays["risk.calibration_x"], arrays["risk.calibration_y"])
             if "risk.calibration_x" in arrays and "risk" in heads
             else None,
@@ -315,14 +357,45 @@ def lowered(levels: npt.NDArray[Any], calibration: tuple[F32, F32] | None) -> np
     return out
 
 
-def feature_counts(space: NgramSpace, words: WordVocabulary | None, texts: Sequence[str]) -> sp.csr_matrix:
-    """Sublinear counts of the n-grams, then (when ``words`` is given) of the vocabulary words."""
+def feature_counts(
+    space: NgramSpace, words: WordVocabulary | None, texts: Sequence[str], *, sublinear_tf: bool = True
+) -> sp.csr_matrix:
+    """Counts (sublinear unless told otherwise) of the n-grams, then (when ``words`` is given) of the words."""
     batch = list(texts)
     counts = space.counts(batch)
     if words is not None:
         counts = sp.hstack([counts, words.counts(batch)], format="csr")
-    counts.data = sublinear(counts.data)
+    if sublinear_tf:
+        counts.data = sublinear(counts.data)
     return counts
+
+
+def softmax(scores: npt.NDArray[Any]) -> F32:
+    """Row-wise softmax of decision values (n, k)."""
+    z = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    out: F32 = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
+
+
+def risk_decide(
+    probs: npt.NDArray[Any], levels: npt.NDArray[np.int64], alert: tuple[int, float] | None
+) -> F32:
+    """Levels from class probabilities: the most probable level, except that when P(level >= alert level)
+    reaches the operating point the level is the most probable of the high levels, and when it does not, the
+    most probable of the low ones (so the alert decision is the calibrated one, chosen on held-out recall)."""
+    best: F32 = levels[np.argmax(probs, axis=1)].astype(np.float32)
+    if alert is None:
+        return best
+    level, threshold = alert
+    high = levels >= level
+    if not high.any() or high.all():
+        return best
+    p_high = probs[:, high].sum(axis=1)
+    best_high = levels[high][np.argmax(probs[:, high], axis=1)]
+    best_low = levels[~high][np.argmax(probs[:, ~high], axis=1)]
+    out: F32 = np.where(p_high >= threshold, best_high, best_low).astype(np.float32)
+    return out
 
 
 def load_default_model() -> TextModel | None:

@@ -17,14 +17,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from youthsafe.detection.io import BadLine, InputError, Record, read_records
+from youthsafe.detection.progress import progress_bar
 
 __all__ = ["EXIT_BAD_LINES", "EXIT_OK", "EXIT_UNUSABLE", "main", "register", "run_scan"]
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
 EXIT_BAD_LINES = 3
-_PROGRESS_EVERY = 2.0  # seconds between progress updates on a terminal
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +44,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--model", type=Path, default=None, help="model directory (default: packaged model)")
     p.add_argument("--rules", type=Path, default=None, help="rules directory (default: packaged rules)")
     p.add_argument("--output", "-o", default="-", help="output JSONL file (default: stdout)")
-    p.add_argument("--batch-size", type=int, default=512, help="texts per engine batch (default: 512)")
+    p.add_argument("--batch-size", type=int, default=2000, help="texts per engine batch (default: 2000)")
     p.add_argument(
         "--alert-level", type=int, default=6, help="risk level that flags a post (0-10, default 6)"
     )
@@ -68,7 +70,7 @@ def run_scan(args: argparse.Namespace) -> int:
         engine = Engine(
             args.model, args.rules, args.alert_level, use_default_model=not args.no_model, dedup=args.dedup
         )
-        out: IO[str] = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+        out: IO[bytes] = sys.stdout.buffer if args.output == "-" else open(args.output, "wb")  # noqa: SIM115
     except (InputError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -78,7 +80,7 @@ def run_scan(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     finally:
-        if out is not sys.stdout:
+        if out is not sys.stdout.buffer:
             out.close()
     scanned, flagged, bad, seconds = stats
     print(
@@ -90,61 +92,49 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def _scan_stream(
-    engine: Any, records: Any, out: IO[str], args: argparse.Namespace
+    engine: Any, records: Any, out: IO[bytes], args: argparse.Namespace
 ) -> tuple[int, int, int, float]:
     start = time.monotonic()
-    progress = _Progress(enabled=sys.stderr.isatty())
     batch: list[Record] = []
     scanned = flagged = bad = 0
-    for item in records:
-        if isinstance(item, BadLine):
-            bad += 1
-            print(f"line {item.line}: {item.reason}", file=sys.stderr)
-            continue
-        batch.append(item)
-        if len(batch) >= args.batch_size:
+    with progress_bar(desc="scan", unit="post") as bar:
+        for item in records:
+            if isinstance(item, BadLine):
+                bad += 1
+                bar.write(f"line {item.line}: {item.reason}", file=sys.stderr)
+                continue
+            batch.append(item)
+            if len(batch) >= args.batch_size:
+                flagged += _flush(engine, batch, out, args.id_field, args.text_field)
+                scanned += len(batch)
+                bar.update(len(batch))
+                batch = []
+        if batch:
             flagged += _flush(engine, batch, out, args.id_field, args.text_field)
             scanned += len(batch)
-            batch = []
-            progress.update(scanned, start)
-    if batch:
-        flagged += _flush(engine, batch, out, args.id_field, args.text_field)
-        scanned += len(batch)
-    progress.done()
+            bar.update(len(batch))
     return scanned, flagged, bad, time.monotonic() - start
 
 
-def _flush(engine: Any, batch: list[Record], out: IO[str], id_field: str, text_field: str) -> int:
+def _line(row: dict[str, Any]) -> bytes:
+    """One output line; orjson, or the standard library for what orjson refuses (a lone surrogate)."""
+    try:
+        return orjson.dumps(row) + b"\n"
+    except TypeError:
+        return (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+
+
+def _flush(engine: Any, batch: list[Record], out: IO[bytes], id_field: str, text_field: str) -> int:
     results = engine.scan([r.values[text_field] for r in batch])
     flagged = 0
+    lines = []
     for record, result in zip(batch, results, strict=True):
         row = {"id": record.values.get(id_field, record.line), "line": record.line, **result.to_dict()}
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        flagged += bool(result.flagged)
+        lines.append(_line(row))
+        flagged += result.flagged
+    out.write(b"".join(lines))
     out.flush()
     return flagged
-
-
-class _Progress:
-    """A one-line progress counter on stderr, only when stderr is a terminal (no extra dependency)."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self.last = 0.0
-        self.shown = False
-
-    def update(self, count: int, start: float) -> None:
-        now = time.monotonic()
-        if self.enabled and now - self.last >= _PROGRESS_EVERY:
-            self.last = now
-            self.shown = True
-            rate = count / max(now - start, 1e-9)
-            sys.stderr.write(f"\rscanned {count} posts ({rate:.0f}/s)")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

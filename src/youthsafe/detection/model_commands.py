@@ -20,7 +20,6 @@ from typing import Any
 __all__ = ["main", "register"]
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_SOME_BAD = 0, 2, 3
-_PROGRESS_EVERY = 50_000
 
 
 def _out(line: str) -> None:
@@ -75,22 +74,23 @@ def read_labelled(
     """Read, validate and normalise a labelled file; raises UsageError when it cannot be read at all."""
     from youthsafe.detection.io import BadLine, InputError, read_records
     from youthsafe.detection.normalize import normalize_text
+    from youthsafe.detection.progress import progress_bar
 
     out = Labelled()
     try:
-        for item in read_records(path, fields=[text_field, label_field], required=[text_field, label_field]):
-            if isinstance(item, BadLine):
-                out.bad.append((item.line, item.reason))
-                continue
-            try:
-                label = _label_value(item.values[label_field], task=task, multi_label=multi_label)
-            except ValueError as exc:
-                out.bad.append((item.line, str(exc)))
-                continue
-            out.texts.append(normalize_text(item.values[text_field]))
-            out.labels.append(label)
-            if progress and len(out.texts) % _PROGRESS_EVERY == 0:
-                _err(f"read {len(out.texts):,} lines")
+        with progress_bar(desc=f"reading {Path(path).name}", unit="line", enabled=None if progress else False) as bar:
+            for item in read_records(path, fields=[text_field, label_field], required=[text_field, label_field]):
+                bar.update(1)
+                if isinstance(item, BadLine):
+                    out.bad.append((item.line, item.reason))
+                    continue
+                try:
+                    label = _label_value(item.values[label_field], task=task, multi_label=multi_label)
+                except ValueError as exc:
+                    out.bad.append((item.line, str(exc)))
+                    continue
+                out.texts.append(normalize_text(item.values[text_field]))
+                out.labels.append(label)
     except InputError as exc:
         raise UsageError(str(exc)) from exc
     return out
@@ -109,6 +109,8 @@ def _as_category(labels: list[Any], multi_label: bool) -> list[list[str]]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a model directory from a labelled file."""
+    from youthsafe.detection.progress import progress_bar
+    from youthsafe.detection.selection import candidates, select_category, select_risk
     from youthsafe.detection.training import TrainConfig, train_category, train_risk
 
     progress = sys.stderr.isatty()
@@ -123,24 +125,47 @@ def cmd_train(args: argparse.Namespace) -> int:
     if len(data.texts) < max(args.folds, 4):
         raise UsageError(f"{args.input}: only {len(data.texts)} usable labelled lines; need at least 4")
     cfg = TrainConfig(n_max=args.ngram_max, min_df=args.min_df, c=args.c, folds=args.folds, seed=args.seed,
-                      words=args.features == "char+word", calibrate_risk=not args.no_risk_calibration)  # fmt: skip
-    try:
-        if args.task == "risk-level":
-            model = train_risk(
-                data.texts, data.labels, cfg=cfg, dev=None if dev is None else (dev.texts, dev.labels)
-            )
-        else:
-            dev_pair = None if dev is None else (dev.texts, _as_category(dev.labels, multi))
-            model = train_category(data.texts, _as_category(data.labels, multi), multi_label=multi, cfg=cfg,
-                                   dev=dev_pair)  # fmt: skip
-    except ValueError as exc:
-        raise UsageError(f"{args.input}: {exc}") from exc
+                      words=args.features == "char+word", calibrate_risk=not args.no_risk_calibration,
+                      alert_level=args.alert_level, alert_recall=args.alert_recall)  # fmt: skip
+    select = args.candidates == "all"
+    tried = len(candidates(args.task, cfg, multi_label=multi)) if select else 1
+    with progress_bar(total=tried, desc="training candidates", unit="candidate") as bar:
+
+        started: list[str] = []
+
+        def step(name: str) -> None:
+            if started:
+                bar.update(1)
+            started.append(name)
+            bar.set_postfix_str(name[:60])
+
+        try:
+            if args.task == "risk-level":
+                dev_levels = None if dev is None else (dev.texts, dev.labels)
+                model = (select_risk(data.texts, data.labels, cfg=cfg, dev=dev_levels, progress=step) if select
+                         else train_risk(data.texts, data.labels, cfg=cfg, dev=dev_levels))  # fmt: skip
+            else:
+                dev_pair = None if dev is None else (dev.texts, _as_category(dev.labels, multi))
+                labels = _as_category(data.labels, multi)
+                if select:
+                    model = select_category(data.texts, labels, multi_label=multi, cfg=cfg, dev=dev_pair,
+                                            progress=step)  # fmt: skip
+                else:
+                    model = train_category(data.texts, labels, multi_label=multi, cfg=cfg, dev=dev_pair)
+        except ValueError as exc:
+            raise UsageError(f"{args.input}: {exc}") from exc
+        bar.update(tried - bar.n)
     model.save(args.out)
     metrics = model.meta.get("metrics", {})
+    chosen = model.meta.get("selection", {}).get("chosen", "the given configuration")
     _err(
-        f"saved {model.version} to {args.out}: {len(data.texts)} examples, "
-        f"held-out accuracy {metrics.get('accuracy')} macro-F1 {metrics.get('macro_f1')}"
+        f"saved {model.version} to {args.out}: {len(data.texts)} examples, chosen: {chosen}; "
+        f"held-out accuracy {metrics.get('accuracy')} macro-F1 {metrics.get('macro_f1')} "
+        f"weighted-F1 {metrics.get('weighted_f1')}"
+        + (f" alert-level {metrics['binary']}" if "binary" in metrics else "")
     )
+    for row in model.meta.get("selection", {}).get("candidates", []):
+        _err(f"  candidate {row['name']}: score {row['score']}")
     return EXIT_SOME_BAD if data.bad or (dev is not None and dev.bad) else EXIT_OK
 
 
@@ -226,6 +251,21 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="risk-level task: keep the regressor's raw output (by default an isotonic map fitted on held-out "
         "predictions lowers levels the regressor pulled up toward its mean; it never raises one)",
+    )
+    train.add_argument(
+        "--candidates",
+        choices=["all", "given"],
+        default="all",
+        help="all: train the plain TF-IDF + LR baseline and the other candidates, keep the best by cross-"
+        "validation on the training data (recorded in model.json); given: only the configuration given here",
+    )
+    train.add_argument("--alert-level", type=int, default=6, help="risk-level task: the level that raises an alert")
+    train.add_argument(
+        "--alert-recall",
+        type=float,
+        default=None,
+        help="risk-level task: choose the alert operating point as the highest threshold whose cross-validated "
+        "recall reaches this (default: the best cross-validated F1)",
     )
     train.set_defaults(func=_guard(cmd_train))
 

@@ -12,6 +12,7 @@ the same data give byte-identical weights.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from youthsafe.detection.classifier import Head, TextModel, feature_counts, lowered
+from youthsafe.detection.classifier import Head, TextModel, feature_counts, lowered, risk_decide, softmax
 from youthsafe.detection.evaluation import category_report, risk_report
 from youthsafe.detection.features import NgramSpace
 from youthsafe.detection.word_features import WordVocabulary
@@ -67,6 +68,16 @@ class TrainConfig:
     # Risk head only: fit an isotonic map from the regressor's output to the level on its held-out
     # predictions (out-of-fold, or the dev set), when there are at least ``MIN_CALIBRATION`` of them.
     calibrate_risk: bool = True
+    # ``False``: raw term counts, as a plain TF-IDF vectorizer has them (the baseline candidate).
+    sublinear_tf: bool = True
+    # Single-label only: one multinomial logistic regression (softmax) instead of one-vs-rest scorers.
+    softmax: bool = False
+    # Risk head as a multinomial classifier over the levels (instead of a ridge regressor), with the
+    # operating point for "level >= alert_level" chosen on held-out predictions: the threshold on
+    # P(level >= alert_level) with the best F1, or the highest one reaching ``alert_recall`` when given.
+    risk_classes: bool = False
+    alert_level: int = 6
+    alert_recall: float | None = None
 
 
 def data_digest(texts: Sequence[str], labels: Sequence[object]) -> str:
@@ -84,15 +95,17 @@ class _Vocab:
     space: NgramSpace
     words: WordVocabulary | None
 
+    sublinear_tf: bool = True
+
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return feature_counts(self.space, self.words, texts)
+        return feature_counts(self.space, self.words, texts, sublinear_tf=self.sublinear_tf)
 
 
 def _vocab(texts: list[str], cfg: TrainConfig, space: NgramSpace | None) -> _Vocab:
     if space is None:
         space = NgramSpace.fit(texts, n_max=cfg.n_max, min_df=cfg.min_df, max_features=cfg.max_features)
     words = WordVocabulary.fit(texts, min_df=cfg.word_min_df) if cfg.words else None
-    return _Vocab(space, words)
+    return _Vocab(space, words, cfg.sublinear_tf)
 
 
 def _idf(counts: sp.csr_matrix) -> F32:
@@ -142,8 +155,42 @@ def _stack(heads: list[Head]) -> Head:
     )
 
 
+LARGE = 5000  # training texts from which the multinomial regression is fitted with SAGA
+
+
+def _fit_softmax(counts: sp.csr_matrix, y: npt.NDArray[np.int64], k: int, cfg: TrainConfig) -> Head:
+    """One multinomial logistic regression over ``k`` classes (class indices ``y``), IDF-scaled."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    scale = _idf(counts)
+    weights = np.zeros((counts.shape[1], k), np.float32)
+    bias = np.full(k, -30.0, np.float32)  # a class absent from this training data is never predicted
+    present = np.unique(y)
+    if len(present) == 1:
+        bias[present[0]] = 0.0
+    else:
+        if counts.shape[0] > LARGE:  # SAGA converges in tens of passes where L-BFGS needs minutes
+            model = LogisticRegression(C=cfg.c, solver="saga", max_iter=200, tol=1e-3, random_state=cfg.seed,
+                                       class_weight=cfg.class_weight)  # fmt: skip
+        else:
+            model = LogisticRegression(C=cfg.c, max_iter=3000, tol=1e-6, class_weight=cfg.class_weight)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # SAGA at tol 1e-3: figures are held-out anyway
+            model.fit(_scaled(counts, scale), y)
+        coef, intercept = model.coef_, model.intercept_
+        if len(present) == 2:  # sklearn keeps one row for two classes: split it into two softmax columns
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+        weights[:, present] = coef.T
+        bias[present] = intercept
+    return Head(scale, weights, bias, np.ones(k, np.float32), np.zeros(k, np.float32))
+
+
 def _fit_category_head(counts: sp.csr_matrix, y: npt.NDArray[np.bool_], cfg: TrainConfig) -> Head:
-    """y is (n, k): k=1 for a binary task (NB-scaled), else one IDF-scaled scorer per label."""
+    """y is (n, k): k=1 for a binary task (NB-scaled), else one IDF-scaled scorer per label (or, with
+    ``cfg.softmax``, one multinomial regression over the k labels)."""
+    if cfg.softmax:
+        return _fit_softmax(counts, np.argmax(y, axis=1), y.shape[1], cfg)
     scale = _nb_ratio(counts, y[:, 0], cfg.nb_smoothing) if y.shape[1] == 1 else _idf(counts)
     return _stack([_fit_linear(counts, y[:, j], scale, cfg) for j in range(y.shape[1])])
 
@@ -234,7 +281,9 @@ def train_category(
     names = sorted({lab for labs in labels for lab in labs}, key=_label_key)
     if not multi_label and len(names) < 2:
         raise ValueError("a single-label task needs at least two distinct labels")
-    binary = not multi_label and len(names) == 2
+    if cfg.softmax and multi_label:
+        raise ValueError("a softmax head is for single-label tasks")
+    binary = not multi_label and len(names) == 2 and not cfg.softmax
     columns = names[1:] if binary else names
 
     def matrix(rows: list[list[str]]) -> npt.NDArray[np.bool_]:
@@ -245,9 +294,12 @@ def train_category(
     dev_pair = None if dev is None else (dev[0], matrix(dev[1]))
     held_scores, held_y = _heldout_scores(vocab, texts, y, _fit_category_head, cfg, dev_pair)
     head = _fit_category_head(vocab.features(texts), y, cfg)
-    for j in range(len(columns)):
-        head.platt_a[j], head.platt_b[j] = _platt(held_scores[:, j], held_y[:, j])
-    held_prob = head.calibrated(held_scores)
+    if cfg.softmax:
+        held_prob = softmax(held_scores)
+    else:
+        for j in range(len(columns)):
+            head.platt_a[j], head.platt_b[j] = _platt(held_scores[:, j], held_y[:, j])
+        held_prob = head.calibrated(held_scores)
     thresholds = {
         c: _best_threshold(
             held_prob[:, j],
@@ -273,6 +325,8 @@ def train_category(
         category=head,
         multi_label=multi_label,
         words=vocab.words,
+        link="softmax" if cfg.softmax else "sigmoid",
+        tf="sublinear" if cfg.sublinear_tf else "raw",
     )
     gold = labels if dev is None else dev[1]
     model.meta.update(
@@ -317,7 +371,10 @@ def train_risk(
     dev: tuple[list[str], list[float]] | None = None,
     space: NgramSpace | None = None,
 ) -> TextModel:
-    """Train a risk-level (0-10) regressor on *normalised* texts (``space``: reuse a vocabulary)."""
+    """Train a risk-level (0-10) regressor on *normalised* texts (``space``: reuse a vocabulary); with
+    ``cfg.risk_classes`` a classifier over the levels instead (``_train_risk_classes``)."""
+    if cfg.risk_classes:
+        return _train_risk_classes(texts, levels, cfg=cfg, dev=dev, space=space)
     y = np.asarray(levels, dtype=np.float64)
     vocab = _vocab(texts, cfg, space)
     dev_pair = None if dev is None else (dev[0], np.asarray(dev[1], dtype=np.float64))
@@ -394,3 +451,75 @@ def _label_key(label: str) -> tuple[int, float | str]:
         return (0, float(label))
     except ValueError:
         return (1, label)
+
+
+def _alert_threshold(p_high: npt.NDArray[Any], gold_high: npt.NDArray[np.bool_], recall: float | None) -> float:
+    """Operating point on P(level >= alert level): best F1 (ties: the higher recall, then the middle of the
+    tied thresholds, so a text the data say nothing about is not pushed over by the class priors), or with
+    ``recall`` the highest threshold whose recall reaches it. 0.5 when the data hold no high level."""
+    if not gold_high.any() or gold_high.all():
+        return 0.5
+    best, tied = (-1.0, -1.0), [0.5]
+    for t in np.unique(np.round(p_high, 4)):
+        pred = p_high >= t
+        tp = float(np.sum(pred & gold_high))
+        rec = tp / float(gold_high.sum())
+        if recall is not None:
+            if rec >= recall:
+                tied = [float(t)]  # thresholds ascend: keep the highest that still reaches the recall
+            continue
+        key = (round(2 * tp / (float(pred.sum()) + float(gold_high.sum())), 9), rec)
+        if key > best:
+            best, tied = key, [float(t)]
+        elif key == best:
+            tied.append(float(t))
+    return round((min(tied) + max(tied)) / 2, 6)
+
+
+def _train_risk_classes(
+    texts: list[str],
+    levels: list[float],
+    *,
+    cfg: TrainConfig,
+    dev: tuple[list[str], list[float]] | None,
+    space: NgramSpace | None,
+) -> TextModel:
+    """Risk head as a multinomial classifier over the levels seen in training, plus the alert operating
+    point. Metrics are cross-fitted: each fold's levels are decided with a threshold chosen on the others."""
+    gold = np.clip(np.rint(np.asarray(levels, dtype=np.float64)), 0, 10).astype(np.int64)
+    present = np.unique(gold)
+    index = np.searchsorted(present, gold)
+    k = len(present)
+    vocab = _vocab(texts, cfg, space)
+    counts = vocab.features(texts)
+    high = present >= cfg.alert_level
+    if dev is None:
+        probs = np.zeros((len(texts), k), np.float32)
+        folds = _folds(len(texts), cfg)
+        for held in folds:
+            train = np.setdiff1d(np.arange(len(texts)), held)
+            probs[held] = softmax(_fit_softmax(counts[train], index[train], k, cfg).raw_scores(counts[held]))
+        held_gold = gold
+        decided = np.zeros(len(texts), np.float32)
+        for held in folds:  # cross-fitted operating point
+            rest = np.setdiff1d(np.arange(len(texts)), held)
+            t = _alert_threshold(probs[rest][:, high].sum(axis=1), held_gold[rest] >= cfg.alert_level,
+                                 cfg.alert_recall)  # fmt: skip
+            decided[held] = risk_decide(probs[held], present, (cfg.alert_level, t))
+    else:
+        held_gold = np.clip(np.rint(np.asarray(dev[1], dtype=np.float64)), 0, 10).astype(np.int64)
+        probs = softmax(_fit_softmax(counts, index, k, cfg).raw_scores(vocab.features(dev[0])))
+        decided = None
+    threshold = _alert_threshold(probs[:, high].sum(axis=1), held_gold >= cfg.alert_level, cfg.alert_recall)
+    alert = (cfg.alert_level, threshold)
+    if decided is None:
+        decided = risk_decide(probs, present, alert)
+    head = _fit_softmax(counts, index, k, cfg)
+    model = TextModel(task="risk-level", labels=[], thresholds={}, space=vocab.space, risk=head, words=vocab.words,
+                      tf="sublinear" if cfg.sublinear_tf else "raw", risk_levels=present, alert=alert)  # fmt: skip
+    metrics = risk_report(decided, held_gold.astype(np.float64))
+    plain = risk_report(risk_decide(probs, present, None), held_gold.astype(np.float64))
+    metrics["argmax"] = {key: plain[key] for key in ("accuracy", "weighted_f1", "macro_f1", "binary")}
+    model.meta.update(_meta(cfg, texts, levels, "dev" if dev else f"{cfg.folds}-fold cross-validation"),
+                      metrics=metrics)  # fmt: skip
+    return model

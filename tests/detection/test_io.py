@@ -93,3 +93,22 @@ def test_a_number_past_the_digit_limit_and_an_oversize_csv_cell_are_bad_lines(tm
     assert isinstance(items[0], BadLine)
     assert "unreadable CSV line" in items[0].reason
     assert [i.values["text"] for i in items if isinstance(i, Record)] == ["next"]
+
+
+def test_lines_over_the_limit_and_bytes_that_are_not_utf8_are_bad_lines_and_the_reader_keeps_its_place(
+    tmp_path: Path,
+) -> None:
+    """A line over ``max_line_bytes`` is skipped unread (its size in the reason), in JSONL and in CSV, also when it
+    opens a quoted cell that the next line closes; in CSV as in JSONL a byte that is not UTF-8 makes a bad line
+    (it was read as U+FFFD and the row kept)."""
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(b'{"text": "a"}\n{"text": "' + b"x" * 200 + b'"}\n{"text": "b"}\n')
+    items = list(read_records(jsonl, fields=["text"], required=["text"], max_line_bytes=100))
+    assert items[1] == BadLine(2, "line longer than 100 bytes (212 bytes)", '{"text": "' + "x" * 90)
+    assert [i.values["text"] for i in items if isinstance(i, Record)] == ["a", "b"]
+    table = tmp_path / "in.csv"
+    table.write_bytes(b'id,text\n1,a\n2,"' + b"y" * 200 + b'\nstill the cell",x\n3,"b\xff"\n4,c\n')
+    items = list(read_records(table, fields=["id", "text"], required=["text"], max_line_bytes=100))
+    assert [(i.line, i.reason) for i in items if isinstance(i, BadLine)] == [
+        (3, "line longer than 100 bytes (203 bytes)"), (5, "not valid UTF-8 (byte 4)")]
+    assert [i.values["id"] for i in items if isinstance(i, Record)] == ["1", "4"]

@@ -548,5 +548,5 @@ def test_decode_turns_any_undecodable_message_into_a_reason(data: bytes) -> None
     from youthsafe.pipeline.stream import decode
 
     item = decode("posts.feed", data, "3", "posts.>", last_delivery=False)
-    assert item.reason.startswith("not valid JSON")
+    assert item.reason.startswith("not valid UTF-8" if data == b"\xff" else "not valid JSON")
     assert item.source == "feed"

@@ -4,7 +4,9 @@
 token (``Authorization: Bearer ysk_...``), not a session, so CSRF does not apply; the token's scope, not a
 role, decides. The body is parsed here rather than by a schema so that any odd input (broken JSON, wrong
 types, deep nesting, oversize) answers a 4xx with a reason and never a 500; each record is then checked by
-``ingest_batch``, which dead-letters the bad ones and answers per record.
+``ingest_batch``, which dead-letters the bad ones and answers per record. Bytes that are not UTF-8 inside a
+record's strings make that record a dead letter, not the whole body (a collector's one broken post must not
+hold back the others); outside strings the body is not JSON and is refused.
 
 The read routes are for staff with a session: sources, dead letters (jurisdiction of their source) and one
 post, pseudonymous (the raw account id is only ever shown through the audited reveal on the post page).
@@ -13,6 +15,7 @@ post, pseudonymous (the raw account id is only ever shown through the audited re
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -28,16 +31,18 @@ from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.core.schemas import ErrorOut, window
-from youthsafe.pipeline import deadletters, tokens
+from youthsafe.pipeline import deadletters, records, tokens
 from youthsafe.pipeline.models import ApiToken, DeadLetter, Post, Source
-from youthsafe.pipeline.services import ingest_batch
+from youthsafe.pipeline.services import Rejected, ingest_batch
 
 router = Router(tags=["pipeline"])
 
 MAX_RECORDS = 1000
 # 1,000 records of a few kB each; a larger body is refused before it is parsed.
 MAX_BODY_BYTES = 5 * 1024 * 1024
-
+# A byte that is not UTF-8, as the body is decoded (errors="surrogateescape": 0xFF becomes U+DCFF).
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")  # such a byte in a payload (records.storable's escape)
 
 
 class RecordResultOut(Schema):
@@ -51,6 +56,7 @@ class PushOut(Schema):
     read: int
     accepted: int
     duplicates: int
+    conflicts: int
     dead_letters: int
     alerts_opened: int
     alerts_joined: int
@@ -102,16 +108,52 @@ def _read_records(request: HttpRequest) -> list[Any]:
     """The ``records`` list of the body; raises ``_BadBody`` (413/422) saying what is wrong with it."""
     raw = _body_bytes(request)
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        text, broken = raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, broken = raw.decode("utf-8", errors="surrogateescape"), True
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         # ValueError covers JSONDecodeError and over-long integers; RecursionError, absurd nesting.
         raise _BadBody(422, _("The body is not valid UTF-8 JSON.")) from exc
-    records = body.get("records") if isinstance(body, dict) else None
-    if not isinstance(records, list) or not records:
+    items = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
         raise _BadBody(422, _("The body must be a JSON object with a non-empty list \"records\"."))
-    if len(records) > MAX_RECORDS:
+    if len(items) > MAX_RECORDS:
         raise _BadBody(413, _("At most %(n)d records per request.") % {"n": MAX_RECORDS})
-    return records
+    return [_undecodable(item) or item for item in items] if broken else items
+
+
+def _undecodable(record: Any) -> Rejected | None:
+    """A record holding bytes that are not UTF-8 (in a field's value or name), as a dead letter whose payload is
+    the record as JSON with those bytes written ``\\xNN``, as file lines keep them; None for a sound record."""
+    fields: list[tuple[str | None, Any]] = list(record.items()) if isinstance(record, dict) else [(None, record)]
+    for name, value in fields:
+        if name is not None and (found := _RAW_BYTE.search(name)) is not None:
+            where = " in a field name"
+        elif (found := _raw_byte(value)) is not None:
+            where = f" in {records.storable(name)[:40]}" if name is not None else ""
+        else:
+            continue
+        shown = _ESCAPED_BYTE.sub(r"\\x\1", records.payload(record))
+        return Rejected(f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}{where})", shown)
+    return None
+
+
+def _raw_byte(value: Any) -> re.Match[str] | None:
+    """The first byte that is not UTF-8 in any string of a JSON value (walked without recursion: the value may
+    be nested as deep as the JSON parser allowed)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if (found := _RAW_BYTE.search(item)) is not None:
+                return found
+        elif isinstance(item, dict):
+            stack.extend(reversed([*item.keys(), *item.values()]))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return None
 
 
 @router.post("/posts", auth=PushAuth(), response={200: PushOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut,
@@ -123,8 +165,10 @@ def _read_records(request: HttpRequest) -> list[Any]:
                      }}}}}}}}})
 def push_posts(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     """Push up to 1,000 posts ({id, text, author, thread, created_at, location}) for the token's source.
-    Idempotent: a retry answers ``duplicate`` for the posts already stored. Bad records are dead-lettered
-    with their reason and reported per record; the others are stored, scanned and alerted on."""
+    Idempotent: a retry answers ``duplicate`` for the posts already stored, and ``conflict`` for a stored id
+    sent with another text (the stored post is kept; the record is dead-lettered). Bad records (a NUL, another
+    control character but tab and line breaks, or a lone surrogate in any field; bytes that are not UTF-8) are
+    dead-lettered with their reason and reported per record; the others are stored, scanned and alerted on."""
     token: ApiToken = request.auth  # type: ignore[attr-defined]  # set by PushAuth
     if tokens.SCOPE_PUSH not in (token.scopes or []):
         return _error(403, _("This token does not have the scope %(s)s.") % {"s": tokens.SCOPE_PUSH})
@@ -142,7 +186,7 @@ def push_posts(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     results = sorted(summary.results, key=lambda r: int(r.position) if r.position.isdigit() else 0)
     return {
         "read": summary.read, "accepted": summary.accepted, "duplicates": summary.duplicates,
-        "dead_letters": summary.dead_letters, "alerts_opened": summary.alerts_opened,
+        "conflicts": summary.conflicts, "dead_letters": summary.dead_letters, "alerts_opened": summary.alerts_opened,
         "alerts_joined": summary.alerts_joined,
         "results": [{"position": r.position, "id": r.external_id, "status": r.status, "reason": r.reason}
                     for r in results],

@@ -4,7 +4,8 @@
 a glob, or with ``--engine spark`` any path Spark can read: ``hdfs://``, ``s3a://``...) and writes, as JSONL
 part files in ``DIR``, one line per post: its fields under the project's names (``id``, ``text``, ``author``,
 ``thread``, ``created_at``, ``location``) plus ``scan`` (``ScanResult.to_dict()``), ``model_version`` and
-``rules_version``. Rows that cannot be a post (not JSON, not an object, no text, no id...) are written to
+``rules_version``. Rows that cannot be a post (not JSON, not an object, no text, no id, a line longer than
+the ingest limit, a NUL, control character or lone surrogate in a field: records.py) are written to
 ``DIR/_rejects`` with their reason and payload: nothing is dropped, nothing crashes the run. ``youthsafe
 ingest DIR --source NAME`` loads the results idempotently (pipeline/services.py says what goes live).
 
@@ -34,8 +35,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from youthsafe.detection.io import read_lines, shown
 from youthsafe.pipeline import records
 
 if TYPE_CHECKING:
@@ -165,6 +167,18 @@ def _engine(spec: ModelSpec) -> Engine:
     return engine
 
 
+class TooLong(NamedTuple):
+    """A JSONL line over the line limit, as the in-process reader hands it on: its size and first bytes (the
+    rest was never read)."""
+
+    size: int
+    head: str
+
+
+def _too_long(size: int) -> str:
+    return f"line longer than {records.MAX_LINE_BYTES} bytes ({size} bytes)"
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -183,7 +197,13 @@ def _parse_line(line: str) -> Any:
 def _to_record(raw: Any, fields: Fields) -> dict[str, Any] | None:
     """A JSONL line (str) or a Parquet row (dict) as a record with the project's field names; None for a
     blank line. Raises ``ValueError`` with the reason the row is rejected."""
+    if isinstance(raw, TooLong):
+        raise ValueError(_too_long(raw.size))
     if isinstance(raw, str):
+        # As the in-process reader measures: Spark reads a line whole, then it is held to the same limit.
+        if len(raw) > records.MAX_LINE_BYTES // 4 and (size := len(raw.encode("utf-8", "surrogatepass"))) > \
+                records.MAX_LINE_BYTES:
+            raise ValueError(_too_long(size))
         line = raw.lstrip("\ufeff")
         if not line.strip():
             return None
@@ -195,12 +215,11 @@ def _to_record(raw: Any, fields: Fields) -> dict[str, Any] | None:
 
 
 def _reject(file: str, position: str, reason: str, raw: Any) -> str:
-    try:
-        payload = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        payload = repr(raw)
-    return json.dumps({"reason": reason, "file": file, "position": position,
-                       "payload": payload[:PAYLOAD_LIMIT]}, ensure_ascii=False)
+    """A reject line: the row as the dead-letter table would keep it (records.payload: a line as it came,
+    a row as JSON; what UTF-8 cannot hold, a lone surrogate, as its JSON escape)."""
+    payload = records.payload(raw.head if isinstance(raw, TooLong) else raw, PAYLOAD_LIMIT)
+    return json.dumps({"reason": records.storable(reason), "file": file, "position": position, "payload": payload},
+                      ensure_ascii=False)
 
 
 def _scan_batch(engine: Engine, batch: list[dict[str, Any]]) -> Iterator[tuple[str, int, str, str]]:
@@ -292,9 +311,12 @@ def _local_items(files: list[Path], fmt: str, fields: Fields) -> Iterator[tuple[
         opener = gzip.open if f.name.endswith(".gz") else open
         with opener(f, "rb") as fh:
             handle: IO[bytes] = fh  # type: ignore[assignment]
-            for lineno, raw in enumerate(handle, start=1):
+            for line in read_lines(handle, records.MAX_LINE_BYTES):  # a longer line is never read whole
+                if line.too_long(records.MAX_LINE_BYTES):
+                    yield uri, f"line {line.number}", TooLong(line.size, shown(line.data[:PAYLOAD_LIMIT]))
+                    continue
                 # As Spark's text reader: undecodable bytes become U+FFFD, the row is still read and checked.
-                yield uri, f"line {lineno}", raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                yield uri, f"line {line.number}", line.data.decode("utf-8", errors="replace")
 
 
 def _parquet_items(path: Path, uri: str, fields: Fields) -> Iterator[tuple[str, str, Any]]:

@@ -1,10 +1,12 @@
 """Ingestion: every accepted post enters once, is scanned once per model version, and reaches alerting.
 
 ``ingest_batch`` is the one entry point for every source (files, HTTP push, NATS, Spark results). It never
-raises on bad records: each goes to the dead-letter table with its reason and position, and the batch goes
-on. Posts are keyed by (source, external id); a replay or a retry adds nothing. The batch's posts, scan
-records, dead letters and alerts commit in one transaction, so a crash loses nothing that was acknowledged
-and leaves nothing half-written; stream workers acknowledge only after that commit.
+raises on bad records: each goes to the dead-letter table with its reason and position (records.py: the
+checks and the character rule), and the batch goes on. Posts are keyed by (source, external id); a replay or a
+retry adds nothing. A record whose id is stored already with another text is a conflict: the stored post is
+kept and the record goes to the dead-letter table, so the change is seen rather than counted as a duplicate.
+The batch's posts, scan records, dead letters and alerts commit in one transaction, so a crash loses nothing
+that was acknowledged and leaves nothing half-written; stream workers acknowledge only after that commit.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class RecordResult:
 
     position: str
     external_id: str
-    status: str  # accepted | duplicate | dead_letter
+    status: str  # accepted | duplicate | conflict | dead_letter
     reason: str = ""
 
 
@@ -48,6 +50,7 @@ class IngestSummary:
     read: int = 0
     accepted: int = 0
     duplicates: int = 0
+    conflicts: int = 0  # a stored id with another text: dead-lettered, the stored post kept
     dead_letters: int = 0
     alerts_opened: int = 0
     alerts_joined: int = 0
@@ -56,15 +59,16 @@ class IngestSummary:
     results: list[RecordResult] = field(default_factory=list)
 
     def add(self, other: IngestSummary) -> None:
-        for name in ("read", "accepted", "duplicates", "dead_letters", "alerts_opened", "alerts_joined",
-                     "scans_added"):
+        for name in ("read", "accepted", "duplicates", "conflicts", "dead_letters", "alerts_opened",
+                     "alerts_joined", "scans_added"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
 
     def line(self) -> str:
         rate = self.read / self.seconds if self.seconds else 0.0
         return (
-            f"read {self.read}, new {self.accepted}, duplicates {self.duplicates}, dead letters {self.dead_letters}, "
+            f"read {self.read}, new {self.accepted}, duplicates {self.duplicates}, conflicts {self.conflicts}, "
+            f"dead letters {self.dead_letters}, "
             f"alerts opened {self.alerts_opened}, joined {self.alerts_joined}"
             + (f", precomputed scans stored {self.scans_added}" if self.scans_added else "")
             + f" ({rate:.0f} posts/s)"
@@ -73,7 +77,8 @@ class IngestSummary:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A record its reader could not even parse (bad JSON line, broken CSV row): dead-lettered as it is."""
+    """A record its reader could not even parse (bad JSON line, broken CSV row, invalid UTF-8, a line over the
+    limit): dead-lettered with its reason and what could be read of it (``payload``, storable as it is)."""
 
     reason: str
     payload: str = ""
@@ -85,6 +90,10 @@ class _Valid(records.Checked):
 
     position: str
     scan: ScanResult | None = None  # precomputed by a backfill (ingest of its results)
+    record: Any = field(default=None, compare=False, repr=False)  # as it came: a conflict's dead letter keeps it
+
+
+Dead = tuple[str, str, str, Any]  # position, external id, reason, the record as it came
 
 
 @lru_cache(maxsize=1)
@@ -101,7 +110,8 @@ def validate(record: Any, position: str, *, precomputed: bool = False) -> _Valid
         raise ValueError(record.reason)
     c = records.check(record, timezone.get_current_timezone())
     return _Valid(position=position, external_id=c.external_id, text=c.text, author=c.author, thread=c.thread,
-                  posted_at=c.posted_at, location=c.location, scan=_precomputed(record) if precomputed else None)
+                  posted_at=c.posted_at, location=c.location, scan=_precomputed(record) if precomputed else None,
+                  record=record)
 
 
 def _precomputed(record: Mapping[str, Any]) -> ScanResult | None:
@@ -109,6 +119,8 @@ def _precomputed(record: Mapping[str, Any]) -> ScanResult | None:
     raw = record.get("scan")
     if raw is None:
         return None
+    # Stored as JSON, which PostgreSQL refuses with a NUL or a lone surrogate: the character rule holds here too.
+    records.refuse_bad_characters_in([raw, record.get("model_version"), record.get("rules_version")], "scan")
     try:
         result = ScanResult.from_dict(raw)
     except ValueError as exc:
@@ -157,7 +169,7 @@ def ingest_batch(
     summary = IngestSummary(read=len(records))
     positions = positions or [str(i + 1) for i in range(len(records))]
     valid, dead = _split(records, positions, precomputed=precomputed)
-    fresh, repeats = _fresh(source, valid)
+    fresh, repeats, conflicts = _fresh(source, valid)
     engine = engine or default_engine()
     live = (engine.model_version, engine.rules_version)
     # A precomputed scan of the live versions stands for the live scan (no second scan); any other needs one.
@@ -165,53 +177,93 @@ def ingest_batch(
     scanned = dict(zip([v.external_id for v in to_scan], engine.scan([v.text for v in to_scan]) if to_scan else [],
                        strict=True))
     with transaction.atomic():
-        _store_dead_letters(source, channel, dead)
         results = {v.external_id: v.scan if v.scan is not None and _is_live(v.scan, live) else scanned[v.external_id]
                    for v in fresh}
         inserted = _insert_posts(source, fresh, results)
-        repeats += [v for v in fresh if v.external_id not in inserted]
+        if len(inserted) < len(fresh):  # a concurrent worker stored some first: with the same text or another?
+            same, other = _against_stored(source, [v for v in fresh if v.external_id not in inserted])
+            repeats += same
+            conflicts += other
+        _store_dead_letters(source, channel, dead + [_conflict(v) for v in conflicts])
         _scan_and_alert(inserted, results, engine, summary)
-        summary.scans_added = _store_precomputed(source, [v for v in valid if v.scan is not None], live, summary)
+        # Never a conflict's scan: it is of another text than the stored post's.
+        clashing = {id(v) for v in conflicts}
+        summary.scans_added = _store_precomputed(
+            source, [v for v in valid if v.scan is not None and id(v) not in clashing], live, summary)
     summary.accepted = len(inserted)
     summary.duplicates = len(repeats)
+    summary.conflicts = len(conflicts)
     summary.dead_letters = len(dead)
     summary.results = (
         [RecordResult(p, eid, "dead_letter", reason) for p, eid, reason, _raw in dead]
         + [RecordResult(v.position, v.external_id, "duplicate") for v in repeats]
+        + [RecordResult(v.position, v.external_id, "conflict", _conflict(v)[2]) for v in conflicts]
         + [RecordResult(v.position, v.external_id, "accepted") for v in fresh if v.external_id in inserted]
     )
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _split(records: Sequence[Any], positions: Sequence[str], *,
-           precomputed: bool) -> tuple[list[_Valid], list[tuple[str, str, str, Any]]]:
+def _split(items: Sequence[Any], positions: Sequence[str], *, precomputed: bool) -> tuple[list[_Valid], list[Dead]]:
     valid: list[_Valid] = []
-    dead: list[tuple[str, str, str, Any]] = []
-    for record, position in zip(records, positions, strict=True):
+    dead: list[Dead] = []
+    for record, position in zip(items, positions, strict=True):
         try:
             valid.append(validate(record, position, precomputed=precomputed))
         except ValueError as exc:
             external = record.get("id") if isinstance(record, Mapping) else None
-            dead.append((position, str(external or "")[:MAX_ID], str(exc), record))
+            try:
+                shown = records.storable(str(external or "")[:MAX_ID])
+            except ValueError:  # an integer past Python's digit limit
+                shown = ""
+            dead.append((position, shown, str(exc), record))
     return valid, dead
 
 
-def _fresh(source: Source, valid: list[_Valid]) -> tuple[list[_Valid], list[_Valid]]:
-    """Records not yet stored (the first of any id repeated inside the batch), and the repeats."""
-    seen: set[str] = set()
-    first: list[_Valid] = []
-    repeats: list[_Valid] = []
+def _fresh(source: Source, valid: list[_Valid]) -> tuple[list[_Valid], list[_Valid], list[_Valid]]:
+    """Records not yet stored (the first of any id repeated inside the batch); repeats of a stored or earlier
+    record with the same text (duplicates); and those with another text (conflicts)."""
+    first: dict[str, _Valid] = {}
+    later: list[_Valid] = []
     for v in valid:
-        (repeats if v.external_id in seen else first).append(v)
-        seen.add(v.external_id)
-    wanted = [v.external_id for v in first]
-    stored = (bulk.present(Post, "external_id", wanted, source=source.pk) if bulk.supported() else
-              set(Post.objects.filter(source=source, external_id__in=wanted).values_list("external_id", flat=True)))
-    return [v for v in first if v.external_id not in stored], repeats + [v for v in first if v.external_id in stored]
+        if v.external_id in first:
+            later.append(v)
+        else:
+            first[v.external_id] = v
+    wanted = list(first)
+    present = (bulk.present(Post, "external_id", wanted, source=source.pk) if bulk.supported() else
+               set(Post.objects.filter(source=source, external_id__in=wanted).values_list("external_id", flat=True)))
+    stored = _stored_texts(source, present) if present else {}  # a replay: the texts to compare with
+    fresh = [v for eid, v in first.items() if eid not in stored]
+    same: list[_Valid] = []
+    other: list[_Valid] = []
+    for v in [v for eid, v in first.items() if eid in stored] + later:
+        # Against the stored post, or within the batch against its first record (the one stored).
+        kept = stored[v.external_id] if v.external_id in stored else first[v.external_id].text
+        (same if kept is None or kept == v.text else other).append(v)
+    return fresh, same, other
 
 
-def _store_dead_letters(source: Source, channel: str, dead: list[tuple[str, str, str, Any]]) -> None:
+def _stored_texts(source: Source, ids: Iterable[str]) -> dict[str, str | None]:
+    """The stored texts of these ids; None for a post whose text was purged (it cannot be compared)."""
+    return {eid: None if purged is not None else text for eid, text, purged in
+            Post.objects.filter(source=source, external_id__in=list(ids)).order_by()
+            .values_list("external_id", "text", "purged_at")}
+
+
+def _against_stored(source: Source, candidates: list[_Valid]) -> tuple[list[_Valid], list[_Valid]]:
+    """Split records whose ids are stored into those with the stored text and those with another."""
+    stored = _stored_texts(source, [v.external_id for v in candidates])
+    same = [v for v in candidates if stored.get(v.external_id) in (None, v.text)]
+    return same, [v for v in candidates if stored.get(v.external_id) not in (None, v.text)]
+
+
+def _conflict(v: _Valid) -> Dead:
+    reason = f"conflict: id {v.external_id!r} is stored already with a different text"
+    return v.position, v.external_id, reason, v.record
+
+
+def _store_dead_letters(source: Source, channel: str, dead: list[Dead]) -> None:
     """Keep each bad record once: a replay of the same input does not add the same dead letter again."""
     if not dead:
         return
@@ -230,15 +282,8 @@ def _store_dead_letters(source: Source, channel: str, dead: list[tuple[str, str,
 
 
 def _payload(raw: Any) -> str:
-    import json
-
-    if isinstance(raw, Rejected):
-        return raw.payload[:10_000]
-    try:
-        text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(raw)
-    return text.replace("\x00", "\\0")[:10_000]
+    """What the dead letter keeps of a record: records.payload (storable JSON, or the line as it came)."""
+    return records.payload(raw.payload if isinstance(raw, Rejected) else raw)
 
 
 def _insert_posts(source: Source, fresh: list[_Valid], results: dict[str, ScanResult]) -> dict[str, Post]:

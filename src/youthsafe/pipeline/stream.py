@@ -12,12 +12,20 @@ delivery can be lost between server and worker (it went to a pull request the cl
 with a server-side limit, a message whose last delivery was lost would never come back and never reach the
 dead-letter table. Here it comes back after ``ack_wait``, and a message delivered more often than the limit
 (its worker died on it each time) is dead-lettered without being tried again.
+
+One bad message never holds up the others: a message that is not UTF-8, not JSON, longer than the line
+limit (records.MAX_LINE_BYTES) or that breaks the character rule (records.py) is dead-lettered with its reason
+in the batch's own transaction, and the batch's valid posts are stored and acknowledged with it. The publisher
+reads its file line by line within the same limit; a line too long to publish (over the limit, or over the
+NATS server's max_payload) is published as a stand-in holding its first bytes and the reason in a header,
+which the worker dead-letters like any bad message, so the line is seen where every other bad line is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import signal
@@ -34,7 +42,14 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
+from youthsafe.detection.io import read_lines, shown
+from youthsafe.pipeline import records as checks  # pure: no Django models or settings
+
 log = logging.getLogger(__name__)
+
+# A message that stands in for a line the publisher could not send: the reason, for the worker to dead-letter.
+REJECTED_HEADER = "YouthSafe-Rejected"
+_HEADER_ROOM = 4096  # of the server's max_payload, kept for the headers of a message
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class WorkerStats:
     messages: int = 0
     accepted: int = 0
     duplicates: int = 0
+    conflicts: int = 0
     dead_letters: int = 0
     batches: int = 0
     failures: int = 0
@@ -60,8 +76,9 @@ class WorkerStats:
 
     def line(self) -> str:
         seconds = max(time.monotonic() - self.started, 1e-9)
-        return (f"messages {self.messages}, new {self.accepted}, duplicates {self.duplicates}, dead letters "
-                f"{self.dead_letters}, batches {self.batches}, failed batches {self.failures} "
+        return (f"messages {self.messages}, new {self.accepted}, duplicates {self.duplicates}, conflicts "
+                f"{self.conflicts}, dead letters {self.dead_letters}, batches {self.batches}, failed batches "
+                f"{self.failures} "
                 f"({self.messages / seconds:.0f} msg/s)")
 
 
@@ -84,13 +101,26 @@ def source_of(subject: str, record: Any, prefix: str) -> str:
     return subject[len(base):] if subject.startswith(base) else ""
 
 
-def decode(subject: str, data: bytes, position: str, prefix: str, *, last_delivery: bool) -> Item:
+def decode(subject: str, data: bytes, position: str, prefix: str, *, last_delivery: bool,
+           headers: dict[str, str] | None = None) -> Item:
+    """The message as an ``Item``: its record, or the reason it cannot be one (with what could be read of it,
+    bytes that are not UTF-8 as ``\\xNN``, as the file readers keep them)."""
+    source = source_of(subject, None, prefix)
+    rejected = (headers or {}).get(REJECTED_HEADER)
+    if rejected:  # the publisher could not send the line (publish_file): this is its start
+        return Item(position, source, shown(data), rejected[:500], last_delivery)
+    if len(data) > checks.MAX_LINE_BYTES:  # a server whose max_payload is larger than the line limit
+        return Item(position, source, shown(data[:checks.PAYLOAD_CHARS]),
+                    f"line longer than {checks.MAX_LINE_BYTES} bytes ({len(data)} bytes)", last_delivery)
     try:
-        record = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Item(position, source, shown(data), f"not valid UTF-8 (byte {exc.start})", last_delivery)
+    try:
+        record = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        # ValueError: bad UTF-8, bad JSON or an integer past 4,300 digits; RecursionError: absurd nesting.
-        return Item(position, source_of(subject, None, prefix), data[:10_000].decode("utf-8", "replace"),
-                    f"not valid JSON: {exc}", last_delivery)
+        # ValueError: bad JSON or an integer past 4,300 digits; RecursionError: absurd nesting.
+        return Item(position, source, text[:checks.PAYLOAD_CHARS], f"not valid JSON: {exc}", last_delivery)
     return Item(position, source_of(subject, record, prefix), record, "", last_delivery)
 
 
@@ -106,14 +136,15 @@ def process(items: list[Item]) -> WorkerStats:
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         groups[item.source].append(item)
-    sources = {s.name: s for s in Source.objects.filter(name__in=list(groups), active=True)}
+    # A name that breaks the character rule names no source (and a database could not even compare it).
+    names = [name for name in groups if checks.bad_character(name) is None]
+    sources = {s.name: s for s in Source.objects.filter(name__in=names, active=True)}
     for name, group in groups.items():
         source = sources.get(name)
         if source is None:
             DeadLetter.objects.bulk_create([
-                DeadLetter(source_name=name[:64], channel="nats", position=i.position,
-                           reason=f"unknown or inactive source {name!r}",
-                           payload=json.dumps(i.record, ensure_ascii=False, default=str)[:10_000])
+                DeadLetter(source_name=checks.storable(name)[:64], channel="nats", position=i.position,
+                           reason=f"unknown or inactive source {name[:100]!r}"[:500], payload=checks.payload(i.record))
                 for i in group
             ])
             stats.dead_letters += len(group)
@@ -122,6 +153,7 @@ def process(items: list[Item]) -> WorkerStats:
         summary = ingest_batch(source, records, channel="nats", positions=[i.position for i in group])
         stats.accepted += summary.accepted
         stats.duplicates += summary.duplicates
+        stats.conflicts += summary.conflicts
         stats.dead_letters += summary.dead_letters
     return stats
 
@@ -134,8 +166,8 @@ def dead_letter_failed(items: list[Item], reason: str) -> None:
 
     close_old_connections()
     DeadLetter.objects.bulk_create([
-        DeadLetter(source_name=i.source[:64], channel="nats", position=i.position, reason=reason[:500],
-                   payload=json.dumps(i.record, ensure_ascii=False, default=str)[:10_000])
+        DeadLetter(source_name=checks.storable(i.source)[:64], channel="nats", position=i.position,
+                   reason=checks.storable(reason)[:500], payload=checks.payload(i.record))
         for i in items
     ])
 
@@ -303,7 +335,7 @@ class Worker:
                 return
         items = [
             decode(m.subject, m.data, f"{self.settings.stream}#{m.metadata.sequence.stream}", self.settings.subject,
-                   last_delivery=m.metadata.num_delivered >= self.settings.max_deliver)
+                   last_delivery=m.metadata.num_delivered >= self.settings.max_deliver, headers=m.headers)
             for m in msgs
         ]
         try:
@@ -324,7 +356,7 @@ class Worker:
 
     def _decode(self, m: Any) -> Item:
         return decode(m.subject, m.data, f"{self.settings.stream}#{m.metadata.sequence.stream}",
-                      self.settings.subject, last_delivery=True)
+                      self.settings.subject, last_delivery=True, headers=m.headers)
 
     async def _give_up(self, last: list[Any], reason: str, loop: asyncio.AbstractEventLoop, executor: Any) -> None:
         try:
@@ -340,6 +372,7 @@ class Worker:
         self.stats.messages += stats.messages
         self.stats.accepted += stats.accepted
         self.stats.duplicates += stats.duplicates
+        self.stats.conflicts += stats.conflicts
         self.stats.dead_letters += stats.dead_letters
         self.stats.batches += 1
         if self.on_batch is not None:
@@ -349,7 +382,11 @@ class Worker:
 async def publish_file(settings: StreamSettings, path: Path, source: str) -> int:
     """Publish a JSONL file to ``<subject prefix>.<source>``; returns the number of messages published.
 
-    The message id header lets JetStream drop a republished line within its duplicate window.
+    The message id header (the record's id and a digest of the line) lets JetStream drop a republished line
+    within its duplicate window, but not a line with a known id and another text: that one reaches the worker,
+    which reports it as a conflict. A line longer than the line limit or than the server takes is not read into
+    memory: a stand-in with its first bytes and the reason (``REJECTED_HEADER``) goes in its place, for the
+    worker to dead-letter (see the module docstring).
     """
     base = settings.subject.rstrip(">").rstrip("*")
     nc = await connect(settings.url)
@@ -357,15 +394,30 @@ async def publish_file(settings: StreamSettings, path: Path, source: str) -> int
     try:
         js = nc.jetstream()
         await ensure_stream(js, settings)
+        server = max(nc.max_payload - _HEADER_ROOM, 1)
         with path.open("rb") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
+            for line in read_lines(handle, checks.MAX_LINE_BYTES):
+                data, number = line.data, line.number
+                if not data.strip():
                     continue
-                try:
-                    ident = str(json.loads(line).get("id", number))
-                except (ValueError, AttributeError):
-                    ident = f"line-{number}"
-                await js.publish(f"{base}{source}", line.rstrip(b"\n"), headers={"Nats-Msg-Id": f"{source}:{ident}"})
+                digest = hashlib.sha256(data).hexdigest()[:16]
+                headers = {"Nats-Msg-Id": f"{source}:line-{number}:{digest}"}
+                reason = (f"line longer than {checks.MAX_LINE_BYTES} bytes ({line.size} bytes)"
+                          if line.too_long(checks.MAX_LINE_BYTES) else
+                          f"line longer than the NATS server takes, {server} bytes ({line.size} bytes)"
+                          if line.size > server else "")
+                if reason:
+                    log.warning("%s line %d: %s; published as a dead letter", path.name, number, reason)
+                    data = data[:checks.PAYLOAD_CHARS]
+                    headers[REJECTED_HEADER] = reason
+                else:
+                    try:
+                        ident = str(json.loads(data).get("id", number))
+                    except (ValueError, AttributeError, RecursionError):
+                        ident = ""
+                    if ident.isprintable():  # no line break, control character or lone surrogate in a header
+                        headers["Nats-Msg-Id"] = f"{source}:{ident}:{digest}"
+                await js.publish(f"{base}{source}", data, headers=headers)
                 count += 1
     finally:
         await nc.drain()

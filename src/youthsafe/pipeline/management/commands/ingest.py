@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.io import BadLine, InputError, Record, read_records
 from youthsafe.pipeline.models import Source, SourceKind
+from youthsafe.pipeline.records import MAX_LINE_BYTES
 from youthsafe.pipeline.services import IngestSummary, Rejected, ingest_batch, iter_batches
 
 EXIT_SOME_BAD = 3
@@ -30,8 +31,10 @@ class Command(BaseCommand):
         "(id, text, author, thread, created_at, location; backfill results also carry their scan). Posts "
         "already stored for the source are skipped, so running it twice adds nothing. A precomputed scan of the "
         "live model and rules versions counts as the live scan; one of another version is stored as a candidate "
-        "and opens no alert. Exit 0 when every line was accepted or already present, 3 when some lines went to "
-        "the dead-letter table, 2 on unusable input."
+        "and opens no alert. A line that is not UTF-8, longer than 4 MiB, or holds a NUL, another control "
+        "character or a lone surrogate in any field goes to the dead-letter table with its reason, and so does a "
+        "known id with another text (a conflict). Exit 0 when every line was accepted or already present, 3 when "
+        "some lines went to the dead-letter table, 2 on unusable input."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,7 +64,8 @@ class Command(BaseCommand):
                 positions = [pos for pos, _r in chunk]
                 total.add(ingest_batch(source, records, channel="file", positions=positions, precomputed=True))
                 if progress:
-                    sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad")
+                    sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad, "
+                                     f"{total.conflicts} conflicts")
         except InputError as exc:
             raise _unusable(str(exc)) from exc
         except DatabaseError as exc:
@@ -73,8 +77,9 @@ class Command(BaseCommand):
         if progress:
             sys.stderr.write("\n")
         self.stdout.write(f"{source.name}: {total.line()}")
-        if total.dead_letters:
-            self.stderr.write(f"{total.dead_letters} line(s) went to the dead-letter table (see the ingestion page)")
+        if total.dead_letters or total.conflicts:
+            self.stderr.write(f"{total.dead_letters + total.conflicts} line(s) went to the dead-letter table (see the "
+                              "ingestion page)")
             sys.exit(EXIT_SOME_BAD)
 
     def _source(self, options: dict[str, Any]) -> Source:
@@ -105,9 +110,10 @@ class Command(BaseCommand):
     @staticmethod
     def _file_records(path: str, fields: dict[str, str], *, prefix: str) -> Iterator[tuple[str, Any]]:
         wanted = [f for f in fields.values() if f] + list(PRECOMPUTED)
-        for item in read_records(path, fields=wanted, required=[fields["id"], fields["text"]]):
+        for item in read_records(path, fields=wanted, required=[fields["id"], fields["text"]],
+                                 max_line_bytes=MAX_LINE_BYTES):
             if isinstance(item, BadLine):
-                yield f"{prefix}line {item.line}", Rejected(item.reason)
+                yield f"{prefix}line {item.line}", Rejected(item.reason, item.payload)
             elif isinstance(item, Record):
                 values = item.values
                 record = {

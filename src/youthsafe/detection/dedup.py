@@ -6,11 +6,18 @@ text whose estimated Jaccard similarity of 3-character shingles reaches ``thresh
 from LSH (16 bands of 2 MinHash rows: a pair at Jaccard 0.6 is found with probability > 0.999).
 SimHash was tried first and rejected: on 30-character posts one changed digit moved it 11 bits.
 Signatures are computed for a whole batch at once with numpy.
+
+Each shingle (3 code points, 21 bits each) is packed into one 64-bit key without collisions and mixed with
+splitmix64; permutation ``k`` is ``splitmix64(mixed key XOR seed_k)``. The seeds come from a splitmix64
+sequence of a fixed seed, so signatures are the same in every process, on every machine and with every
+numpy version. (Signatures of the first version, an ``(a*crc32 + b) mod p`` family with small ``a`` and ``b``,
+were not min-wise independent: the shingle with the smallest CRC was the minimum of almost every
+permutation, so two texts sharing that one shingle looked like near-duplicates. They cannot be compared
+with these; content migration 0003 recomputed the stored ones.)
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,41 +26,85 @@ import numpy.typing as npt
 
 from youthsafe.detection.normalize import normalize_texts
 
-__all__ = ["DedupIndex", "DedupResult", "minhash_many"]
+__all__ = ["MIN_CHARS", "DedupIndex", "DedupResult", "minhash_many"]
 
 SHINGLE = 3
 _PERMS = 32
 _ROWS = 2
-_PRIME = (1 << 61) - 1
-_rng = np.random.default_rng(20261128)  # fixed seed: signatures are stable across processes
-_A = _rng.integers(1, 1 << 31, size=_PERMS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=_PERMS, dtype=np.uint64)
-_MIN_CHARS = 8  # shorter texts have too few shingles for MinHash to mean anything: exact match only
+MIN_CHARS = 8  # shorter texts have too few shingles for MinHash to mean anything: exact match only
+_BITS = 21  # a code point (0..0x10FFFF, lone surrogates included) fits in 21 bits; 3 of them in 63
+_PAD = (1 << _BITS) - 1  # above every code point: pads a text shorter than a shingle (one shingle of its own)
+_MASK64 = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15  # splitmix64's increment and multipliers
+_C1 = 0xBF58476D1CE4E5B9
+_C2 = 0x94D049BB133111EB
+_M1, _M2 = np.uint64(_C1), np.uint64(_C2)
+_SEED = 20261128
 
 
-def _shingle_hashes(text: str) -> list[int]:
-    """Deterministic 32-bit hashes of the character shingles (CRC32 is stable across processes)."""
-    count = max(len(text) - SHINGLE + 1, 1)
-    return [zlib.crc32(text[i : i + SHINGLE].encode("utf-8", "surrogatepass")) for i in range(count)]
+def _seeds(seed: int, n: int) -> npt.NDArray[np.uint64]:
+    """The first ``n`` outputs of splitmix64 from ``seed``, in plain Python (no numpy random stream to change)."""
+    out = []
+    state = seed
+    for _ in range(n):
+        state = (state + _GAMMA) & _MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * _C1) & _MASK64
+        z = ((z ^ (z >> 27)) * _C2) & _MASK64
+        out.append(z ^ (z >> 31))
+    return np.array(out, dtype=np.uint64)
+
+
+_SEEDS = _seeds(_SEED, _PERMS + 1)
+_KEY_SEED, _PERM_SEEDS = _SEEDS[0], _SEEDS[1:]
+
+
+def _mix(z: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finaliser, in place (a bijection of 64-bit values; multiplication wraps modulo 2**64)."""
+    z ^= z >> np.uint64(30)
+    z *= _M1
+    z ^= z >> np.uint64(27)
+    z *= _M2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _shingle_keys(normalized: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The packed shingles of every text, one after another, and how many each text has (0 when empty).
+
+    A text of at least ``SHINGLE`` characters has ``len - SHINGLE + 1`` shingles; a shorter non-empty text is
+    one shingle (padded with ``_PAD``, which no character equals)."""
+    n = len(normalized)
+    lengths = np.fromiter((len(t) for t in normalized), dtype=np.int64, count=n)
+    points = np.frombuffer("".join(normalized).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    pad = SHINGLE - 1
+    padded = np.full(points.size + pad * n, _PAD, dtype=np.uint64)  # each text followed by ``pad`` pads
+    padded[np.arange(points.size) + pad * np.repeat(np.arange(n), lengths)] = points
+    counts = np.where(lengths > 0, np.maximum(lengths - pad, 1), 0)
+    offsets = np.cumsum(lengths + pad) - (lengths + pad)  # where each text starts in ``padded``
+    first = np.cumsum(counts) - counts  # where each text's shingles start in the output
+    starts = np.arange(int(counts.sum())) + np.repeat(offsets - first, counts)
+    keys = padded[starts]
+    for j in range(1, SHINGLE):
+        keys <<= np.uint64(_BITS)
+        keys |= padded[starts + j]
+    return keys, counts
 
 
 def minhash_many(normalized: Sequence[str]) -> npt.NDArray[np.uint64]:
     """MinHash signatures ``(n, 32)`` of already normalised texts; an empty text gets all zeros."""
-    hashes: list[int] = []
-    counts: list[int] = []
-    for text in normalized:
-        hs = _shingle_hashes(text) if text else []
-        hashes.extend(hs)
-        counts.append(len(hs))
     sigs = np.zeros((len(normalized), _PERMS), dtype=np.uint64)
-    if not hashes:
+    keys, counts = _shingle_keys(normalized)
+    if not keys.size:
         return sigs
-    h = np.array(hashes, dtype=np.uint64)[:, None]
-    # (a*h + b) mod p with a, h < 2^32 stays below 2^64: no overflow in uint64
-    values = (h * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
-    nonempty = np.array(counts) > 0
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[nonempty]
-    sigs[nonempty] = np.minimum.reduceat(values, starts, axis=0)
+    keys ^= _KEY_SEED
+    base = _mix(keys)
+    nonempty = counts > 0
+    starts = (np.cumsum(counts) - counts)[nonempty]
+    values = np.empty_like(base)
+    for k in range(_PERMS):  # one column at a time: memory stays O(shingles) for long texts and big batches
+        np.bitwise_xor(base, _PERM_SEEDS[k], out=values)
+        sigs[nonempty, k] = np.minimum.reduceat(_mix(values), starts)
     return sigs
 
 
@@ -90,7 +141,7 @@ class DedupIndex:
         if norm in self._exact:
             return DedupResult(self._exact[norm], self._exact[norm])
         keys = [bytes([b]) + sig[b * _ROWS : (b + 1) * _ROWS].tobytes() for b in range(_PERMS // _ROWS)]
-        found = self._near(sig, keys) if len(norm) >= _MIN_CHARS else None
+        found = self._near(sig, keys) if len(norm) >= MIN_CHARS else None
         if found is not None:
             self._exact[norm] = found
             return DedupResult(found, found)
@@ -98,7 +149,7 @@ class DedupIndex:
         self._next += 1
         self._exact[norm] = cid
         self._sigs.append(sig)
-        if len(norm) >= _MIN_CHARS:
+        if len(norm) >= MIN_CHARS:
             for key in keys:
                 self._buckets.setdefault(key, []).append(cid)
         return DedupResult(cid, None)

@@ -1,13 +1,16 @@
 """Throughput and memory of the detection engine, on one core and on two.
 
-    .venv/bin/python benchmarks/detection_speed.py [--posts 40000] [--batch 1000] [--model DIR] [--classifier-only]
+    .venv/bin/python benchmarks/detection_speed.py [--posts 40000] [--batch 1000] [--cli-posts 50000] [--model DIR]
+        [--classifier-only]
 
 Measures (COLD test texts repeated, so post lengths are realistic; falls back to synthetic text without COLD):
 classifier alone (normalised texts, default model, both heads), ``Engine.scan`` end to end in batches
 (normalise, match, rules, classifier, risk, evidence) in a process pinned to core 0, then two processes on
 disjoint halves pinned to cores 0 and 1 vs one process on core 0 (ratio of throughputs; each worker builds
 its engine before the clock starts), and peak RSS of a fresh process that builds a 200,000-term synthetic
-lexicon plus the engine (``resource.getrusage``); prints JSON, including the load average at the start.
+lexicon plus the engine (``resource.getrusage``); and ``youthsafe scan`` of 50,000 posts in a JSONL file on core 0,
+start-up included, beside its start-up alone (a one-line file). Prints JSON, including the load average at the
+start.
 Run it on an otherwise idle machine: a concurrent job halves the two-process figure.
 """
 
@@ -19,6 +22,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -98,11 +102,37 @@ print(json.dumps({"terms": len(lex), "peak_rss_mb": round(peak, 1)}))
 """
 
 
+def _cli_scan(posts: list[str], cores: str = "0") -> dict[str, float]:
+    """``youthsafe scan`` of ``posts`` as a JSONL file on one core, start-up included (wall clock of the whole
+    command, output to a file), and the start-up alone (the same command on a one-line file)."""
+    import tempfile
+
+    exe = Path(sys.executable).with_name("youthsafe")
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "posts.jsonl", Path(tmp) / "one.jsonl"
+        big.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                               for i, t in enumerate(posts)), encoding="utf-8")  # fmt: skip
+        small.write_text(json.dumps({"id": 0, "text": "你好"}) + "\n", encoding="utf-8")
+        pin = ["taskset", "-c", cores] if shutil.which("taskset") else []
+
+        def run(path: Path) -> float:
+            started = time.perf_counter()
+            subprocess.run([*pin, str(exe), "scan", str(path), "--output", str(Path(tmp) / "out.jsonl")],
+                           check=True, capture_output=True)  # fmt: skip
+            return time.perf_counter() - started
+
+        startup = min(run(small) for _ in range(3))
+        whole = min(run(big) for _ in range(2))
+    return {"cli_startup_s": round(startup, 3), "cli_scan_seconds": round(whole, 2),
+            "cli_scan_posts_per_s_startup_included": round(len(posts) / whole)}  # fmt: skip
+
+
 def main() -> None:
     """Run every measurement and print JSON."""
     parser = argparse.ArgumentParser(description="detection throughput benchmark")
     parser.add_argument("--posts", type=int, default=40_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--cli-posts", type=int, default=50_000, help="posts for the youthsafe scan figure")
     parser.add_argument("--model", type=Path, help="model directory for the classifier figures (default: shipped)")
     parser.add_argument("--classifier-only", action="store_true", help="skip the engine and memory figures")
     args = parser.parse_args()
@@ -133,6 +163,11 @@ def main() -> None:
         out["two_vs_one_process_ratio"] = round(two / one, 2)
     except Exception as exc:  # the engine is another module; report rather than fail
         out["engine_scan_posts_per_s"] = f"unavailable: {type(exc).__name__}: {exc}"
+    out.update(_cli_scan(_posts(args.cli_posts)))
+    if isinstance(out.get("engine_scan_posts_per_s_core0_in_process"), int):
+        out["cli_vs_engine_ratio"] = round(
+            out["cli_scan_posts_per_s_startup_included"] / out["engine_scan_posts_per_s_core0_in_process"], 2  # type: ignore[operator]
+        )
     child = subprocess.run([sys.executable, "-c", RSS_CHILD], capture_output=True, text=True, check=False)
     out["lexicon_200k"] = json.loads(child.stdout) if child.returncode == 0 else child.stderr.strip()[-300:]
     print(json.dumps(out, indent=2, ensure_ascii=False))

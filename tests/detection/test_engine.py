@@ -180,11 +180,11 @@ def fairness_results() -> dict[str, tuple[str, ScanResult]]:
     return {r["id"]: (r["text"], res) for r, res in zip(rows, results, strict=True)}
 
 
-def test_engine_flags_at_most_one_percent_of_identity_neutral_posts(
+def test_engine_flags_none_of_the_identity_neutral_posts(
     fairness_results: dict[str, tuple[str, ScanResult]],
 ) -> None:
     flagged = [(text, res.explanation) for text, res in fairness_results.values() if res.flagged]
-    assert len(flagged) <= 0.01 * len(fairness_results), flagged
+    assert flagged == []
 
 
 def test_engine_never_flags_the_clearest_identity_statements(
@@ -212,3 +212,29 @@ def test_a_batch_scans_like_each_post_alone(texts: list[str]) -> None:
     for text, result in zip(texts, batch, strict=True):
         for e in result.evidence:
             assert text[e.start : e.end] == e.text
+
+
+GREETINGS = ["你好", "在吗", "收到", "好的", "谢谢", "早安", "晚安", "哈哈哈", "嗯嗯", "ok", "在不在", "吃了吗",
+             "您好", "拜拜", "好", "?", "👍", "收到，谢谢", "在的", "晚上好"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", GREETINGS)
+def test_greetings_are_never_flagged(text: str) -> None:
+    """Too little content to judge: whatever the model scores, a greeting flags nothing (issue 15, point 3)."""
+    result = _WITH_MODEL.scan([text])[0]
+    assert not result.flagged, result.explanation
+    assert not any(c.flagged for c in result.categories), result.categories
+    assert result.risk_level < 4
+
+
+def test_model_evidence_is_never_a_single_character() -> None:
+    """Every span the model gives as evidence is at least two characters long: one ordinary character (你, 好)
+    is nothing a reviewer could check, and a model flag without a longer span is withdrawn."""
+    texts = [
+        "最新菠菜平台注册就送彩金，稳赚不赔加v了解", "出售学生家长信息，全市小学名单都有", "兼职刷单日结三百，学生也可以",
+        "你这个废物滚出去，看着就恶心", "今天天气真好，我们去公园散步吧", "药已经攒够了，今晚就结束", "你好呀在吗",
+    ]  # fmt: skip
+    for result in _WITH_MODEL.scan(texts):
+        for e in result.evidence:
+            if e.source == "model":
+                assert e.end - e.start >= 2, (e, result.explanation)

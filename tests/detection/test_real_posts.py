@@ -35,8 +35,14 @@ def not_sexist() -> list[ScanResult]:
 
 
 def test_ordinary_gender_talk_is_rarely_flagged(not_sexist: list[ScanResult]) -> None:
+    """Since the default model learns abuse (B09) from COLD and SWSR, comments not labelled *sexist* are flagged
+    when they abuse someone otherwise: measured 256 of 5,876 (4.4%), 152 of them with a word of abuse in the
+    text (the rest: B09 at a model score of 0.8 or more, mostly heated arguments; a known weakness in the model
+    card). Before, the engine flagged 103 (1.75%) and found almost no abuse at all on real comments."""
     flagged = sum(r.flagged for r in not_sexist)
-    assert flagged / len(not_sexist) <= 0.022  # measured 103 of 5,876 (1.75%)
+    assert flagged / len(not_sexist) <= 0.05
+    abuse_word = sum(r.flagged and any(h.rule_id == "B09.ctx.abuse" for h in r.rules_fired) for r in not_sexist)
+    assert abuse_word >= flagged / 2  # most flags stand on a word of abuse a reviewer can see
 
 
 def test_few_reach_the_welfare_band_or_the_alert_queue(not_sexist: list[ScanResult]) -> None:

@@ -141,3 +141,22 @@ def test_category_selection_is_at_least_the_sklearn_baseline(tmp_path: Path) -> 
     sklearn_macro = f1_score(labels, pred, average="macro")
     assert chosen["metrics"]["macro_f1"] >= sklearn_macro - 0.03  # same task, folds differ slightly
     assert chosen["score"][0] >= doc["selection"]["candidates"][0]["score"][0]
+
+
+def test_quantized_model_predicts_as_saved(tmp_path: Path) -> None:
+    """A model saved with int8 weights predicts after loading exactly what it predicted once saved, and close to
+    the float weights it was trained with."""
+    from youthsafe.detection.training import train_risk
+
+    rows = _risk_rows()
+    texts, levels = [str(r["text"]) for r in rows], [float(r["level"]) for r in rows]  # type: ignore[arg-type]
+    model = train_risk(texts, levels, cfg=TrainConfig(min_df=1, c=10.0, folds=3, risk_classes=True))
+    probe = ["药已经攒够了，今晚就走", "今天天气不错", "好想消失"]
+    before = model.predict_risk_proba(probe)
+    model.quantized = True
+    model.save(tmp_path / "q")
+    again = TextModel.load(tmp_path / "q")
+    assert again.quantized
+    assert np.array_equal(again.predict_risk_proba(probe), model.predict_risk_proba(probe))
+    assert np.abs(again.predict_risk_proba(probe) - before).max() < 0.02  # type: ignore[operator]
+    assert (tmp_path / "q" / "arrays.npz").stat().st_size < 200_000

@@ -35,6 +35,7 @@ ROUTES: list[Route] = [
     _html("post_detail", "/pipeline/posts/{pipeline_post}/", P.POST_VIEW, scoped=True),
     _html("post_reveal", "/pipeline/posts/{pipeline_post}/reveal/", P.IDENTITY_REVEAL, scoped=True),
     _html("versions", "/pipeline/versions/", P.POST_VIEW, lists=True),
+    _html("model_card", "/pipeline/versions/card/", P.POST_VIEW),
     _html("dead_letters", "/pipeline/dead-letters/", P.DEADLETTER_VIEW, lists=True),
     _html("dead_letter_resolve", "/pipeline/dead-letters/{pipeline_deadletter}/resolve/", P.DEADLETTER_VIEW,
           scoped=True),

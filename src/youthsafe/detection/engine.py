@@ -23,7 +23,7 @@ import numpy as np
 from youthsafe.detection import taxonomy
 from youthsafe.detection.dedup import DedupIndex
 from youthsafe.detection.lexicon import Match
-from youthsafe.detection.normalize import Normalized, normalize, normalize_texts
+from youthsafe.detection.normalize import Normalized, normalize, normalize_text, normalize_texts
 from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
 from youthsafe.detection.rules import DEFAULT_THRESHOLD, Hit, RuleSet, load_rules
 
@@ -43,13 +43,52 @@ _DETECTABLE_SET = frozenset(_DETECTABLE)
 # n-grams learn topic words ("一起" from suicide-pact posts, "念" from farewell notes) that ordinary
 # statements share, and a suicide flag on a post about a holiday with one's girlfriend is the worst kind of
 # false alarm (regulatory-reference 0.2 principle 2, 6.3).
-_CORROBORATED = frozenset({"A07", WELFARE})
-_A07_ONLY = frozenset({"A07"})
-_NONE: frozenset[str] = frozenset()
+_CORROBORATED = frozenset({"A07", WELFARE, "B09"})
 _MODEL_ALONE = 0.95
+_MODEL_ALONE_ABUSE = 0.8  # B09 without a word of abuse: measured on COLD, SWSR and LCCC (benchmarks/README.md)
+# Abuse (B09): the model alone flags it only where a word of abuse is in the text (the
+# signal rule below, rules/bullying_hate.yaml): models trained on real comments learn that naming a group
+# ("女生", "河南人", "直男") goes with abuse, and flagging a post for naming who people are is what principle
+# 0.2.1-2 forbids. The abuse is in the attack, so the attack's words must be there.
+_ABUSE_SIGNAL = "B09.ctx.abuse"
+_ABUSE = frozenset({"B09"})
 # Without any distress signal from the grader, the model's risk head may raise the level to at most this
 # (same bound as for hyperbole and negation): a level of 4 or more always has rule evidence behind it.
 _MODEL_ONLY_RISK_CAP = 3
+# A model score alone never flags a text with fewer letters, digits or CJK characters than this (a greeting,
+# one or two words: too little content to judge); a rule, the risk lexicon or a longer text must agree.
+_MIN_MODEL_CONTENT = 6
+# P(level >= alert level) from which a risk head with classes may raise a level without the rules' distress
+# words (``_combine_risk``); measured on the held-out graded posts against everyday lines (benchmarks/README.md).
+_MODEL_ALONE_RISK = 0.5
+RISK_LABEL = "risk"  # classifier.RISK_LABEL (the classifier module is imported only when a model loads)
+
+
+# Tiers B and C (lawful content restricted for minors, misuse of a minor's image or data; regulatory-reference
+# 2.2) are where the model's topic words live: eating, drinking, clothes, idols, study. The model alone flags
+# them only when it is sure (0.9), the text says enough (12 characters) and a rule of the category saw it too, or
+# when it is all but certain (0.98): everyday dialogue ("喝感冒药嗯喝了的", "今天淘到了一件古着夹克") otherwise
+# read as B04 or B08. Abuse (B09) has its own guard (``_ABUSE``).
+_RESTRICTED = frozenset(
+    c for c in _DETECTABLE if taxonomy.get(c).tier.value in {"B", "C"} and c not in {"B09", WELFARE}
+)
+_MODEL_ALONE_RESTRICTED = 0.9
+_MODEL_SURE_RESTRICTED = 0.98
+_SHORT_MARK = "short"  # in the corroboration set: the text is under ``_MIN_RESTRICTED_CONTENT``
+_SHORT = frozenset({_SHORT_MARK})
+_MIN_RESTRICTED_CONTENT = 12
+
+
+def _content(norm: str, enough: int) -> int:
+    """Letters, digits and CJK characters of ``norm``, counted up to where ``enough`` is certainly reached."""
+    if len(norm) >= 3 * enough:
+        return enough
+    return sum(ch.isalnum() for ch in norm)
+
+
+def _too_short(norm: str) -> bool:
+    """Too little content for the model alone to flag (see ``_MIN_MODEL_CONTENT``)."""
+    return _content(norm, _MIN_MODEL_CONTENT) < _MIN_MODEL_CONTENT
 
 
 @dataclass(slots=True)
@@ -241,7 +280,10 @@ class Engine:
         self.grader = RiskGrader()
         self._rules_version = f"{self.rules.version}+{self.grader.version}"
         self._model = _load_model(Path(model_dir) if model_dir else None, use_default_model)
+        # Model labels outside the taxonomy (a softmax model's "none") are never reported.
+        self._reported = np.array([lab in _DETECTABLE_SET for lab in self._model.labels], dtype=bool)
         self.dedup = DedupIndex() if dedup else None
+        self._identity = _identity_terms()
 
     @property
     def model_version(self) -> str:
@@ -258,7 +300,7 @@ class Engine:
         norms = normalize_texts(texts)
         matched = self.rules.apply_many(texts, norms)
         risk_terms = self.grader.find_many(norms)
-        probs, risks, status = self._predict(norms)
+        probs, risks, p_high, status = self._predict(norms)
         clusters = self.dedup.assign(texts, normalized=norms) if self.dedup is not None else None
         rows = self._reportable(probs, len(texts))
         out: list[ScanResult] = []
@@ -266,13 +308,17 @@ class Engine:
         for i, text in enumerate(texts):
             prob_row = rows[i]
             risk_value = float(risks[i]) if risks is not None else None
+            confident = p_high is not None and p_high[i] >= _MODEL_ALONE_RISK
             result, normobj, rule_scores = self._scan_one(
-                text, norms[i], matched[i], prob_row, risk=(risk_value, risk_terms[i]), status=status
+                text, norms[i], matched[i], prob_row, risk=(risk_value, risk_terms[i], confident), status=status
             )
+            wanted = []
             if prob_row:
                 wanted = [c.id for c in result.categories if c.flagged and c.id in prob_row and c.id not in rule_scores]
-                if wanted:
-                    explain.append((i, normobj, wanted))
+            if result.risk_level >= WELFARE_LEVEL and not any(e.source == "risk" for e in result.evidence):
+                wanted.append(RISK_LABEL)  # a level the model gave alone: its n-grams are the evidence
+            if wanted:
+                explain.append((i, normobj, wanted))
             if clusters is not None:
                 result = result.with_cluster(clusters[i].cluster_id, clusters[i].duplicate_of)
             out.append(result)
@@ -286,26 +332,31 @@ class Engine:
         if probs is None:
             return rows
         labels = self._model.labels
-        ii, jj = np.nonzero(probs >= _REPORT_FLOOR)
+        ii, jj = np.nonzero((probs >= _REPORT_FLOOR) & self._reported)
         for i, j, p in zip(ii.tolist(), jj.tolist(), probs[ii, jj].tolist(), strict=True):
             rows[i][labels[j]] = p
         return rows
 
-    def _predict(self, norms: list[str]) -> tuple[Any, list[float] | None, str]:
-        """Both model heads from one feature pass: probabilities (n x labels array) and risk values."""
+    def _predict(self, norms: list[str]) -> tuple[Any, list[float] | None, list[float] | None, str]:
+        """Both model heads from one feature pass: probabilities (n x labels array), risk values and, for a
+        risk head with classes, P(level >= alert level)."""
         model = self._model.model
         if model is None or not norms:
-            return None, None, self._model.status
+            return None, None, None, self._model.status
         try:
-            if hasattr(model, "predict_both"):
+            p_high = None
+            if hasattr(model, "predict_scan"):
+                probs, risk, high = model.predict_scan(norms)
+                p_high = None if high is None else list(high.tolist())
+            elif hasattr(model, "predict_both"):
                 probs, risk = model.predict_both(norms)
             else:
                 probs, risk = model.predict_proba(norms), model.predict_risk(norms)
             risks = None if risk is None else list(risk.tolist())
-            return np.asarray(probs, dtype=np.float64), risks, self._model.status
+            return np.asarray(probs, dtype=np.float64), risks, p_high, self._model.status
         except Exception as exc:  # keep scanning with rules if the model breaks mid-run
             log.warning("model prediction failed, rules-only for this batch: %s", exc)
-            return None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
+            return None, None, None, f"rules-only (model prediction failed: {type(exc).__name__})"
 
     def _scan_one(
         self,
@@ -314,14 +365,14 @@ class Engine:
         matched: tuple[list[Hit], Normalized | None],
         probs: dict[str, float],
         *,
-        risk: tuple[float | None, list[Match]],
+        risk: tuple[float | None, list[Match], bool],
         status: str,
     ) -> tuple[ScanResult, Normalized | None, dict[str, float]]:
         """Everything but the model's evidence spans (added for the whole batch by ``_add_model_evidence``)."""
         hits, normobj = matched
-        risk_value, risk_terms = risk
+        risk_value, risk_terms, confident = risk
         assessment = self.grader.grade(text, norm, normobj, risk_terms)
-        level = _combine_risk(assessment, risk_value)
+        level = _combine_risk(assessment, risk_value, confident=confident and not _too_short(norm))
         if hits:
             rule_scores, factors = self.rules.score(hits)
             evidence = _rule_evidence(hits) + _risk_evidence(assessment)
@@ -332,7 +383,11 @@ class Engine:
             evidence = _risk_evidence(assessment) if assessment.evidence else []
             recruitment = assessment.recruitment
             fired = []
-        corroborated = _CORROBORATED if assessment.distress else _A07_ONLY if "A07" in rule_scores else _NONE
+        corroborated = _corroboration(assessment.distress, rule_scores, hits)
+        if probs and _too_short(norm):
+            probs = {}  # too little content for the model alone: only rules and the risk grader speak
+        elif probs and _content(norm, _MIN_RESTRICTED_CONTENT) < _MIN_RESTRICTED_CONTENT:
+            corroborated = corroborated | _SHORT
         categories = self._categories(rule_scores, factors, probs, level, corroborated)
         violation = welfare = False
         for c in categories:
@@ -365,6 +420,13 @@ class Engine:
             # the model is: character n-grams of self-descriptions ("我是…") otherwise read as distress, and
             # marking a person at risk for saying who they are is what principle 0.2.2 forbids.
             return cid in corroborated
+        if cid in _ABUSE:
+            return cid in corroborated or model_score >= _MODEL_ALONE_ABUSE
+        if cid in _RESTRICTED:
+            if _SHORT_MARK in corroborated or model_score < _MODEL_ALONE_RESTRICTED:
+                return False
+            return cid in corroborated or model_score >= _MODEL_SURE_RESTRICTED
+
         return cid not in _CORROBORATED or cid in corroborated or model_score >= _MODEL_ALONE
 
     def _categories(
@@ -429,7 +491,7 @@ class Engine:
             return
         try:
             spans = model.explain_batch(
-                [norms[i] for i, _, _ in wanted], [labs for _, _, labs in wanted], k=_MODEL_EXPLAIN_K
+                [norms[i] for i, _, _ in wanted], [labs for _, _, labs in wanted], k=2 * _MODEL_EXPLAIN_K
             )
         except Exception as exc:  # an explanation is a courtesy; never lose the result over it
             log.debug("model.explain_batch failed: %s", exc)
@@ -440,20 +502,90 @@ class Engine:
                 continue
             mapper = normobj or normalize(text, norm)
             extra: list[Evidence] = []
+            unsupported: set[str] = set()
+            abusive = any(r.rule_id == _ABUSE_SIGNAL for r in out[i].rules_fired)
             for cid, found in per_label.items():
-                for s, e, _w in found:
-                    if 0 <= s < e <= len(norm):
-                        a, b = mapper.to_original(s, e)
-                        extra.append(Evidence(a, b, text[a:b], cid, f"model.{cid}", "model"))
+                # Evidence is never a single ordinary character: a model flag whose strongest n-grams are
+                # all one character long (你, 好) has nothing a reviewer could check, and is withdrawn. Abuse
+                # flagged without a word of abuse stands only on n-grams that do not name a group of people.
+                kept = [(s, e) for s, e, _w in found if 0 <= s < e <= len(norm) and e - s >= 2]
+                if cid in _ABUSE and not abusive:
+                    kept = [(s, e) for s, e in kept if not _names_group(norm, s, e, self._identity)]
+                kept = kept[:_MODEL_EXPLAIN_K]
+                if not kept:
+                    unsupported.add(cid)
+                category = WELFARE if cid == RISK_LABEL else cid
+                for s, e in kept:
+                    a, b = mapper.to_original(s, e)
+                    extra.append(Evidence(a, b, text[a:b], category, f"model.{cid}", "model"))
+            result = out[i]
+            if unsupported:
+                result = self._withdrawn(result, unsupported)
             if extra:
-                out[i] = replace(out[i], evidence=out[i].evidence + extra)
+                result = replace(result, evidence=result.evidence + extra)
+            out[i] = result
+
+    def _withdrawn(self, result: ScanResult, cids: set[str]) -> ScanResult:
+        """``result`` with the model flags of ``cids`` withdrawn (scores kept, decisions recomputed); for
+        ``RISK_LABEL``, a level the model gave alone falls back to what the model may give without evidence."""
+        level = result.risk_level
+        if RISK_LABEL in cids:
+            level = min(level, _MODEL_ONLY_RISK_CAP)
+            cids = cids | {WELFARE}
+        categories = [CategoryScore(c.id, c.score, False) if c.id in cids else c for c in result.categories]
+        violation = any(c.flagged and c.id != WELFARE for c in categories)
+        welfare = any(c.flagged and c.id == WELFARE for c in categories)
+        return replace(
+            result,
+            categories=categories,
+            violation=violation,
+            welfare=welfare,
+            risk_level=level,
+            flagged=violation or level >= self.alert_level,
+            explanation=_explain(categories, level, result.recruitment, result.model_version, violation),
+        )
+
+
+def _identity_terms() -> tuple[str, ...]:
+    """Words naming groups of people (data/lexicon/identity_terms.yaml), normalised; used only to discount
+    model evidence, never to flag."""
+    import yaml
+
+    from youthsafe.detection.rules import SAFE_LOADER
+
+    path = Path(__file__).parent / "data" / "lexicon" / "identity_terms.yaml"
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506  # nosec B506
+    return tuple(sorted({normalize_text(str(t)) for t in doc["terms"]} - {""}))
+
+
+def _names_group(norm: str, start: int, end: int, terms: tuple[str, ...]) -> bool:
+    """Does the span ``[start, end)`` of ``norm`` overlap a word naming a group of people?"""
+    window = norm[max(0, start - 8) : end + 8]
+    offset = max(0, start - 8)
+    for term in terms:
+        at = window.find(term)
+        while at >= 0:
+            if offset + at < end and offset + at + len(term) > start:
+                return True
+            at = window.find(term, at + 1)
+    return False
+
+
+def _corroboration(distress: bool, rule_scores: dict[str, float], hits: list[Hit]) -> frozenset[str]:
+    """The categories with a dedicated detector whose signal is present (``_CORROBORATED``), and the tier B
+    and C categories a rule saw (``_RESTRICTED``)."""
+    found = {"A07", WELFARE} if distress else {"A07"} if "A07" in rule_scores else set()
+    found |= _RESTRICTED.intersection(rule_scores)
+    if any(h.rule.id == _ABUSE_SIGNAL for h in hits):
+        found |= _ABUSE
+    return frozenset(found)
 
 
 def _category_order(c: CategoryScore) -> tuple[float, str]:
     return (-c.score, c.id)
 
 
-def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
+def _combine_risk(assessment: RiskAssessment, model_value: float | None, *, confident: bool = False) -> int:
     """Combine the rules grade with the model's risk head (explainable: rules can veto exaggerations).
 
     Context caps (news, prevention) bind the model too; when the rules saw no distress signal at all, or
@@ -462,6 +594,11 @@ def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     see, and a level-1 word is not evidence of a wish to die: in heated real discussions the model read long
     argumentative comments holding one such word as levels 4-6); otherwise the higher of the two wins,
     because a missed crisis costs far more than an extra review (regulatory-reference 6.3).
+
+    ``confident``: a risk head with classes puts P(level >= alert level) at ``_MODEL_ALONE_RISK`` or more on a
+    text long enough to judge. Then the model's level stands without the rules' distress words (first-person
+    posts of real places say it in words no lexicon holds), with its n-grams as the evidence; context caps
+    still bind it.
     """
     level = assessment.level
     if model_value is None:
@@ -469,7 +606,7 @@ def _combine_risk(assessment: RiskAssessment, model_value: float | None) -> int:
     model_level = min(max(round(model_value), 0), 10)
     if assessment.capped:
         return min(max(level, model_level), 2)
-    if not assessment.distress or (assessment.masked and level == 0) or assessment.mild:
+    if not confident and (not assessment.distress or (assessment.masked and level == 0) or assessment.mild):
         return min(max(level, model_level), _MODEL_ONLY_RISK_CAP)
     return max(level, model_level)
 

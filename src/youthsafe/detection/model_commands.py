@@ -209,6 +209,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_SOME_BAD if data.bad else EXIT_OK
 
 
+def cmd_card(args: argparse.Namespace) -> int:
+    """Print the model card of a model directory (Markdown, or JSON with --json)."""
+    from youthsafe.detection.card import CardError, model_card, render_markdown
+
+    try:
+        card = model_card(args.model_dir)
+    except CardError as exc:
+        raise UsageError(str(exc)) from exc
+    _out(json.dumps(card, ensure_ascii=False, indent=2) if args.json else render_markdown(card).rstrip())
+    return EXIT_OK
+
+
 def _guard(func: Any) -> Any:
     """Turn UsageError into exit code 2 with a one-line reason, as every youthsafe command does."""
 
@@ -225,7 +237,7 @@ def _guard(func: Any) -> Any:
 def register(subparsers: Any) -> None:
     """Add the ``model`` command (with ``train`` and ``evaluate``) to an argparse sub-parser collection."""
     model = subparsers.add_parser("model", help="train and evaluate text classification models")
-    sub = model.add_subparsers(dest="model_command", required=True, metavar="{train,evaluate}")
+    sub = model.add_subparsers(dest="model_command", required=True, metavar="{train,evaluate,card}")
 
     train = sub.add_parser("train", help="train a model directory from a labelled JSONL/CSV file")
     train.add_argument("input", help="labelled JSONL or CSV file")
@@ -276,6 +288,12 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--label-field", required=True)
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(func=_guard(cmd_evaluate))
+
+    card = sub.add_parser("card", help="print the model card of a model directory")
+    card.add_argument("model_dir", nargs="?", default=str(Path(__file__).parent / "data" / "model"),
+                      help="model directory (default: the packaged default model)")  # fmt: skip
+    card.add_argument("--json", action="store_true", help="print the card as JSON")
+    card.set_defaults(func=_guard(cmd_card))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,7 @@ import yaml
 
 from youthsafe.detection.lexicon import Lexicon, Match, TermSpec
 from youthsafe.detection.normalize import Normalized, normalize, normalize_text
+from youthsafe.detection.rules import SAFE_LOADER
 
 __all__ = ["WELFARE_LEVEL", "RiskAssessment", "RiskEvidence", "RiskGrader"]
 
@@ -103,7 +104,7 @@ class RiskGrader:
     def __init__(self, path: str | Path | None = None) -> None:
         default = resources.files("youthsafe.detection") / "data" / "lexicon" / "risk.yaml"
         src = Path(path) if path else Path(str(default))
-        doc: dict[str, Any] = yaml.safe_load(src.read_text(encoding="utf-8"))
+        doc: dict[str, Any] = yaml.load(src.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506  # nosec B506
         self.version = f"risk-{doc['version']}"
         self._features: list[str] = list(doc["features"])
         specs: list[TermSpec] = []

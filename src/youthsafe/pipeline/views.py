@@ -198,3 +198,24 @@ def versions_page(request: HttpRequest) -> HttpResponse:
     context = {"sources": sources, "chosen": chosen, "rows": [{"key": k, **r} for k, r in keys.items()],
                "old_key": old_key, "new_key": new_key, "diff": result, "sides": sides}
     return render(request, "pipeline/versions.html", context)
+
+
+@permission_required(Permission.POST_VIEW)
+def model_card_page(request: HttpRequest) -> HttpResponse:
+    """The model card of the model this server scans with (``youthsafe model card`` as a page)."""
+    from youthsafe.detection.card import CardError, model_card
+    from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
+
+    try:
+        card: dict[str, Any] | None = model_card(DEFAULT_MODEL_DIR)
+    except CardError:
+        card = None
+    sources = [] if card is None else [
+        {"name": name, "counts": sorted(counts.items())} for name, counts in (card.get("sources") or {}).items()]
+    heldout = (card or {}).get("heldout") or {}
+    tables = [{"name": name, **figures} for name, figures in heldout.items()
+              if isinstance(figures, dict) and "per_label" in figures]
+    others = [{"name": name, "value": figures} for name, figures in heldout.items()
+              if not (isinstance(figures, dict) and "per_label" in figures)]
+    return render(request, "pipeline/model_card.html", {"card": card, "sources": sources, "tables": tables,
+                                                         "others": others})

@@ -43,6 +43,8 @@ WELFARE = "W01"
 # welfare signal answers the recruiter ("我也想一起"): its author is at risk. Lower replies (support, passers-by)
 # are kept as context only.
 JOINER_LEVEL = 3
+# ...and so does a reply that asks to join ("带上我", "算我一个": the engine's signal rule in rules/selfharm.yaml).
+JOIN_SIGNAL = "A07.ctx.join"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class _Finding:
     recruitment: bool
     welfare: bool
     categories: list[str]
+    joins: bool = False  # asks to join (JOIN_SIGNAL)
 
 
 def opens_alert(level: int, recruitment: bool) -> bool:
@@ -64,7 +67,9 @@ def opens_alert(level: int, recruitment: bool) -> bool:
 def _finding(result: ScanResult) -> _Finding:
     level = min(max(int(result.risk_level or 0), 0), 10)
     categories = sorted({str(c.id) for c in (result.categories or []) if getattr(c, "flagged", False)})
-    return _Finding(level, bool(result.recruitment), bool(result.welfare) or WELFARE in categories, categories)
+    joins = any(r.rule_id == JOIN_SIGNAL for r in (result.rules_fired or []))
+    return _Finding(level, bool(result.recruitment), bool(result.welfare) or WELFARE in categories, categories,
+                    joins)  # fmt: skip
 
 
 def on_post_scanned(
@@ -206,7 +211,7 @@ def _on_post_scanned(post: Post, scan: ScanRecord, finding: _Finding, now: dt.da
     in_thread = target == by_thread
     if opens:
         role = PostRole.MEMBER
-    elif in_thread and target.recruitment and (finding.welfare or finding.level >= JOINER_LEVEL):
+    elif in_thread and target.recruitment and (finding.welfare or finding.joins or finding.level >= JOINER_LEVEL):
         # Someone answering a suicide-pact recruitment is at risk even when their words are mild
         # ("我也想一起"): a joiner, not context (regulatory-reference 6.3, L11).
         role = PostRole.MEMBER

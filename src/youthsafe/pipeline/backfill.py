@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from youthsafe.detection.io import read_lines, shown
+from youthsafe.detection.progress import progress_bar
 from youthsafe.pipeline import records
 
 if TYPE_CHECKING:
@@ -390,11 +391,13 @@ def _run_local(opts: Options, fmt: str, spec: ModelSpec) -> Counter[tuple[str, i
     (out / REJECTS).mkdir(parents=True)
     counts: Counter[tuple[str, int, str]] = Counter()
     with (out / "part-00000.jsonl").open("w", encoding="utf-8") as ok, \
-            (out / REJECTS / "part-00000.jsonl").open("w", encoding="utf-8") as bad:
+            (out / REJECTS / "part-00000.jsonl").open("w", encoding="utf-8") as bad, \
+            progress_bar(desc="backfill", unit="row") as bar:
         for kind, flagged, line, versions in scan_partition(_local_items(files, fmt, opts.fields), spec,
                                                             opts.fields):
             (ok if kind == "ok" else bad).write(line + "\n")
             counts[(kind, flagged, versions)] += 1
+            bar.update(1)
     for where in (out, out / REJECTS):
         (where / "_SUCCESS").touch()
     return counts

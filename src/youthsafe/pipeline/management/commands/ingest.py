@@ -12,6 +12,7 @@ from django.db import DatabaseError
 
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.io import BadLine, InputError, Record, read_records
+from youthsafe.detection.progress import progress_bar
 from youthsafe.pipeline.models import Source, SourceKind
 from youthsafe.pipeline.records import MAX_LINE_BYTES
 from youthsafe.pipeline.services import IngestSummary, Rejected, ingest_batch, iter_batches
@@ -57,15 +58,14 @@ class Command(BaseCommand):
             raise _unusable(f"no such file or directory: {path}")
         total = IngestSummary()
         fields = {k: options[f"{k}_field"] for k in ("id", "text", "author", "thread", "time", "location")}
-        progress = sys.stderr.isatty()
+        bar = progress_bar(desc=f"ingest {source.name}", unit="line")
         try:
             for chunk in iter_batches(self._records(path, fields), options["batch_size"]):
                 records = [r for _pos, r in chunk]
                 positions = [pos for pos, _r in chunk]
                 total.add(ingest_batch(source, records, channel="file", positions=positions, precomputed=True))
-                if progress:
-                    sys.stderr.write(f"\r{total.read} lines, {total.accepted} new, {total.dead_letters} bad, "
-                                     f"{total.conflicts} conflicts")
+                bar.update(len(chunk))
+                bar.set_postfix_str(f"{total.accepted} new, {total.dead_letters} bad, {total.conflicts} conflicts")
         except InputError as exc:
             raise _unusable(str(exc)) from exc
         except DatabaseError as exc:
@@ -74,8 +74,8 @@ class Command(BaseCommand):
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CommandError(f"database error, stopped: {reason}. {total.accepted} new post(s) were stored before "
                                "it; run the same command again to go on (stored posts are skipped)") from exc
-        if progress:
-            sys.stderr.write("\n")
+        finally:
+            bar.close()
         self.stdout.write(f"{source.name}: {total.line()}")
         if total.dead_letters or total.conflicts:
             self.stderr.write(f"{total.dead_letters + total.conflicts} line(s) went to the dead-letter table (see the "

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 __all__ = ["BadLine", "InputError", "Line", "Record", "read_lines", "read_records", "shown"]
 
 _BOM = codecs.BOM_UTF8
@@ -163,6 +165,15 @@ def _read_jsonl(fh: IO[bytes], limits: _Limits) -> Iterator[Record | BadLine]:
             continue
         if not raw.strip():
             continue
+        try:  # the fast path; anything orjson refuses goes the standard library's way, with its reasons
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if isinstance(obj, dict):
+                checked = _check(lineno, obj, limits)
+                yield dataclasses.replace(checked, payload=shown(raw)) if isinstance(checked, BadLine) else checked
+                continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -546,29 +546,26 @@ class Engine:
         )
 
 
-def _identity_terms() -> tuple[str, ...]:
-    """Words naming groups of people (data/lexicon/identity_terms.yaml), normalised; used only to discount
-    model evidence, never to flag."""
+def _identity_terms() -> Any:
+    """An automaton over the words naming groups of people (data/lexicon/identity_terms.yaml, normalised);
+    used only to discount model evidence, never to flag."""
+    import ahocorasick_rs as ac
     import yaml
 
     from youthsafe.detection.rules import SAFE_LOADER
 
     path = Path(__file__).parent / "data" / "lexicon" / "identity_terms.yaml"
     doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506  # nosec B506
-    return tuple(sorted({normalize_text(str(t)) for t in doc["terms"]} - {""}))
+    terms = sorted({normalize_text(str(t)) for t in doc["terms"]} - {""})
+    return ac.AhoCorasick(terms, matchkind=ac.MATCHKIND_STANDARD)
 
 
-def _names_group(norm: str, start: int, end: int, terms: tuple[str, ...]) -> bool:
+def _names_group(norm: str, start: int, end: int, terms: Any) -> bool:
     """Does the span ``[start, end)`` of ``norm`` overlap a word naming a group of people?"""
-    window = norm[max(0, start - 8) : end + 8]
-    offset = max(0, start - 8)
-    for term in terms:
-        at = window.find(term)
-        while at >= 0:
-            if offset + at < end and offset + at + len(term) > start:
-                return True
-            at = window.find(term, at + 1)
-    return False
+    window_start = max(0, start - 8)
+    window = norm[window_start : end + 8]
+    return any(window_start + s < end and window_start + e > start
+               for _i, s, e in terms.find_matches_as_indexes(window, overlapping=True))  # fmt: skip
 
 
 def _corroboration(distress: bool, rule_scores: dict[str, float], hits: list[Hit]) -> frozenset[str]:

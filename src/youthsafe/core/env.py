@@ -6,6 +6,7 @@ Healthchecks' settings helpers.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -48,6 +49,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw == "":
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def env_words(name: str) -> list[str]:
+    """``YOUTHSAFE_<name>="a b, c"`` -> ``["a", "b", "c"]`` (separated by spaces, commas or both)."""
+    return env_str(name, "").replace(",", " ").split()
+
+
+def env_networks(name: str) -> tuple[str, ...]:
+    """IP addresses and networks (``127.0.0.1 ::1 10.0.0.0/8``), as networks in their canonical form."""
+    out: list[str] = []
+    for word in env_words(name):
+        try:
+            out.append(str(ipaddress.ip_network(word, strict=False)))
+        except ValueError as exc:
+            raise ValueError(f"{PREFIX}{name}: {word!r} is not an IP address or network") from exc
+    return tuple(out)
 
 
 def env_int_map(name: str) -> dict[str, int]:

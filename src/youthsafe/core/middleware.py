@@ -24,29 +24,25 @@ def current_ip() -> str:
 
 
 def client_ip(meta: Mapping[str, Any]) -> str:
-    """The client's address (from a request's META), for the audit log and the public reports' rate limit.
+    """The client's address (from a request's META): the one function the audit log, the public reports' rate
+    limit, the login lockout (:func:`axes_client_ip`) and the /metrics guard read it through.
 
-    Without a proxy (BEHIND_PROXY off) it is REMOTE_ADDR: X-Forwarded-For is set by the client and ignored.
-    Behind N trusted proxies (YOUTHSAFE_TRUSTED_PROXY_COUNT) each proxy appends the address it received the
-    request from, so the client is the N-th entry from the right; entries left of it were sent by the client
-    and may be forged, so the leftmost value is never used. A header with fewer entries than proxies, or a
-    value that is not an IP address, falls back to REMOTE_ADDR."""
-    remote = str(meta.get("REMOTE_ADDR", ""))[:64]
-    if not getattr(settings, "BEHIND_PROXY", False):
-        return remote
-    hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    It is ``REMOTE_ADDR`` as the WSGI layer in core/proxy.py left it: the peer's address, or, when the peer is a
+    trusted proxy (``YOUTHSAFE_TRUSTED_PROXY``), the client that proxy saw. Nothing after that layer reads
+    X-Forwarded-For itself: a header that reaches Django came from a trusted proxy and has been applied, or
+    was removed."""
+    return str(meta.get("REMOTE_ADDR", ""))[:64]
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """The client address django-axes keys lockouts on (AXES_CLIENT_IP_CALLABLE): :func:`client_ip`, or None
+    when it is not an IP address (axes stores it in an address column)."""
+    address = client_ip(request.META)
     try:
-        count = max(int(getattr(settings, "YOUTHSAFE_TRUSTED_PROXY_COUNT", 1)), 1)
-    except (TypeError, ValueError):
-        count = 1
-    if len(hops) < count:
-        return remote
-    candidate = hops[-count]
-    try:
-        ipaddress.ip_address(candidate)
+        ipaddress.ip_address(address)
     except ValueError:
-        return remote
-    return candidate[:64]
+        return None
+    return address
 
 
 class RequestContextMiddleware:

@@ -1,8 +1,9 @@
 """Health and metrics for operators: ``/healthz`` (load balancers, orchestrators) and ``/metrics``
 (Prometheus text format), and JSON log lines when ``YOUTHSAFE_LOG_FORMAT=json`` (core/logformat.py).
 
-``/metrics`` shows counts, never content or identities. It is open to loopback clients, and to others only
-with ``Authorization: Bearer <YOUTHSAFE_METRICS_TOKEN>`` (compared in constant time). Each feature app may
+``/metrics`` shows counts, never content or identities. It is open with ``Authorization: Bearer
+<YOUTHSAFE_METRICS_TOKEN>`` (compared in constant time), and without it only to loopback clients of a server
+with no proxy in front (behind one, see ``_allowed``). Each feature app may
 add gauges in ``<app>/metrics.py`` with ``collect() -> list[Sample]``.
 """
 
@@ -25,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import youthsafe
+from youthsafe.core.middleware import client_ip
+from youthsafe.core.proxy import UNTRUSTED_FORWARDING
 
 log = logging.getLogger(__name__)
 STARTED = time.time()
@@ -70,11 +73,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _allowed(request: HttpRequest) -> bool:
+    """The bearer token opens /metrics; without it only a loopback client, and only when no proxy is in front:
+    behind a proxy (``YOUTHSAFE_TRUSTED_PROXY``) every request looks local to the server, so the address
+    opens nothing, and a loopback request carrying proxy headers came through a proxy nobody configured."""
     token = str(getattr(settings, "YOUTHSAFE_METRICS_TOKEN", "") or "")
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
         return hmac.compare_digest(header.removeprefix("Bearer ").encode(), token.encode())
-    return request.META.get("REMOTE_ADDR", "") in LOOPBACK
+    if getattr(settings, "BEHIND_PROXY", False) or request.META.get(UNTRUSTED_FORWARDING):
+        return False
+    return client_ip(request.META) in LOOPBACK
 
 
 def _process() -> list[Sample]:
@@ -123,6 +131,7 @@ def exposition(samples: list[Sample]) -> str:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
-        return HttpResponse("metrics need a bearer token (YOUTHSAFE_METRICS_TOKEN) or a loopback client\n",
+        return HttpResponse("metrics need a bearer token (YOUTHSAFE_METRICS_TOKEN), or a loopback client when no "
+                            "proxy is in front\n",
                             status=403, content_type="text/plain; charset=utf-8")
     return HttpResponse(exposition(collect()), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -23,7 +23,7 @@ def test_evidence_download_is_audited(tree: Tree, make_user: Callable[..., User]
     response = login(analyst).get(f"/content/evidence/{row.pk}/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    assert hashlib.sha256(response.content).hexdigest() == row.sha256
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == row.sha256
     events = AuditEvent.objects.filter(object_type="content.evidence", action="export")
     assert events.count() == before + 1
     event = events.latest("id")

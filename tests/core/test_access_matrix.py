@@ -176,7 +176,10 @@ def _request(client: Client, route: Route, url: str, tree: Tree) -> object:
     if route.body is not None:
         body = route.body.replace("{north}", str(tree.north.pk))
         return call(url, data=body, content_type="application/json")
-    return call(url)
+    response = call(url)
+    if getattr(response, "streaming", False):
+        response.close()  # a server closes every response (a download's open file); the test client does not
+    return response
 
 
 def _grant(monkeypatch: pytest.MonkeyPatch, role: Role, permissions: frozenset[Permission]) -> None:

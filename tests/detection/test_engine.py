@@ -231,7 +231,8 @@ def test_model_evidence_is_never_a_single_character() -> None:
     """Every span the model gives as evidence is at least two characters long: one ordinary character (你, 好)
     is nothing a reviewer could check, and a model flag without a longer span is withdrawn."""
     texts = [
-        "最新菠菜平台注册就送彩金，稳赚不赔加v了解", "出售学生家长信息，全市小学名单都有", "兼职刷单日结三百，学生也可以",
+        "最新菠菜平台注册就送彩金，稳赚不赔加v了解", "出售学生家长信息，全市小学名单都有",
+        "兼职刷单日结三百，学生也可以",
         "你这个废物滚出去，看着就恶心", "今天天气真好，我们去公园散步吧", "药已经攒够了，今晚就结束", "你好呀在吗",
     ]  # fmt: skip
     for result in _WITH_MODEL.scan(texts):

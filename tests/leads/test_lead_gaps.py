@@ -64,7 +64,7 @@ def test_receiving_district_can_download_the_reports_attachments(tree: Tree, adm
     assert f"/content/evidence/{copy.pk}/" in page.content.decode()
     download = client.get(f"/content/evidence/{copy.pk}/")
     assert download.status_code == 200
-    assert download.content == PNG
+    assert b"".join(download.streaming_content) == PNG
     assert download["X-Content-SHA256"] == original.sha256
 
 

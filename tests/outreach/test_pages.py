@@ -80,7 +80,7 @@ def test_steps_and_attachments_on_the_detail_page(tree: Tree, make_user: Callabl
     attachment = event.attachments.get()
     download = client.get(f"/outreach/attachments/{attachment.pk}/")
     assert download.status_code == 200
-    assert download.content == PNG
+    assert b"".join(download.streaming_content) == PNG
     assert download["Content-Type"] == "image/png"
     fake = SimpleUploadedFile("x.png", b"<html>", content_type="image/png")
     refused = client.post(f"/outreach/{event.pk}/attach/", {"file": fake})

@@ -17,7 +17,8 @@ from youthsafe.detection.model_commands import main
 
 def _train(tmp_path: Path) -> Path:
     rows = [{"text": t, "label": "bad"} for t in ["你这个垃圾滚出去", "傻子闭嘴吧", "去死吧傻子", "滚你这个蠢货"] * 4]
-    rows += [{"text": t, "label": "ok"} for t in ["今天天气很好", "我们去公园散步", "谢谢你的帮助", "周末一起看电影"] * 4]
+    good = ["今天天气很好", "我们去公园散步", "谢谢你的帮助", "周末一起看电影"]
+    rows += [{"text": t, "label": "ok"} for t in good * 4]
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     assert main(["model", "train", str(data), "--text-field", "text", "--label-field", "label",

@@ -345,3 +345,29 @@ def test_chinese_text_is_drawn_in_the_simplified_chinese_forms(tmp_path: Path) -
         rendered[name] = _pages(target, tmp_path / name)
     assert rendered["sc"] != rendered["jp"], "the two faces draw these characters alike: the probe proves nothing"
     assert rendered["styles"] == rendered["sc"]
+
+
+def test_a_template_or_a_name_with_control_characters_still_makes_a_document(
+    tree: Tree, make_user: Callable[..., User], login: Callable[[User], Client],
+) -> None:
+    """Issue 16, item 6: a template saved with \\x01 (before the input rule, or by a command) and a jurisdiction
+    name with a vertical tab made the DOCX and PDF a server error; XML cannot hold them, so the document shows
+    U+FFFD where they were."""
+    rendering.ensure_defaults()
+    body = "# 工作\x01报告\n\n{{ jurisdiction }}：{{ period }}\x0c"
+    ReportTemplate.objects.filter(name="work_report").update(body=body)
+    Jurisdiction.objects.filter(pk=tree.city.pk).update(name="江城\x0b市")
+    client = login(make_user("leader"))
+    query = {"template": "work_report", "from": "2023-01-01", "to": "2023-07-10", "jurisdiction": tree.city.pk}
+    response = client.get("/reports/document/", {**query, "fmt": "docx"})
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "工作\ufffd报告" in text
+    assert "江城\ufffd市" in text
+    assert not any(ch in text for ch in "\x01\x0b\x0c")
+    pdf = client.get("/reports/document/", {**query, "fmt": "pdf"})
+    if documents.pdf_available():
+        assert pdf.status_code == 200
+        assert pdf.content.startswith(b"%PDF")
+    else:  # back to the page with the reason (no LibreOffice), not a server error
+        assert pdf.status_code == 302

@@ -228,7 +228,7 @@ def _build_supervision(tree: Tree, admin: User, approver: User) -> list[OrderSpe
     for n, (name, place) in enumerate(PLATFORMS.items()):
         platforms[name] = supervised_platform(getattr(tree, place), admin, name=name, website=f"https://p{n}.example.cn",
                                               app_store_ids=f"android:com.p{n}.app")
-    built = _inspections(platforms, admin)
+    built = _inspections(platforms, admin, approver)
     all_orders = [*ORDERS, *(OrderSpec(s.inspection, SANCTION_ORDER_DAY) for s in SANCTIONS)]
     made_orders = _orders(all_orders, built, admin)
     _sanctions(made_orders[len(ORDERS):], admin, approver)
@@ -236,7 +236,8 @@ def _build_supervision(tree: Tree, admin: User, approver: User) -> list[OrderSpe
     return all_orders
 
 
-def _inspections(platforms: dict[str, Platform], admin: User) -> list[Inspection]:
+def _inspections(platforms: dict[str, Platform], admin: User, signer: User) -> list[Inspection]:
+    """Conducted by ``admin``, signed by ``signer``: who conducts an inspection cannot sign it."""
     built = []
     for spec in INSPECTIONS:
         made = inspections.do_create_inspection(platforms[spec.platform], actor=admin, inspected_on=spec.day)
@@ -248,7 +249,7 @@ def _inspections(platforms: dict[str, Platform], admin: User) -> list[Inspection
                 inspections.do_record_item(made, control.id, actor=admin, result="passed")
         made = inspections.do_complete(made, actor=admin, summary=f"发现{spec.findings}项问题")
         if spec.signed:
-            made = inspections.do_sign(made, actor=admin)
+            made = inspections.do_sign(made, actor=signer)
         built.append(made)
     return built
 

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 
 from tests.access import Route
 from tests.conftest import Tree
-from tests.supervision.factories import delivered_order, inspected
+from tests.supervision.factories import delivered_order, inspected, second_signer
 from youthsafe.core.models import User
 from youthsafe.core.referrals import ReferralRequest
 from youthsafe.core.roles import Permission
@@ -95,13 +95,13 @@ def _records(platform: Platform, admin: User) -> dict[str, int]:
     place = platform.jurisdiction
     InspectionPlan.objects.create(name=f"{platform.name}季度检查", jurisdiction=place, interval_months=3,
                                   start_date=dt.date(2026, 1, 1))
-    signed = inspected(platform, admin, admin)
+    signed = inspected(platform, admin, second_signer(place))
     order = delivered_order(signed, admin)
     order.refresh_from_db()
     sanction = sanctions.do_propose(order, actor=admin, kind="warning", statute="条例第五十六条", reason="警告")
     going = inspections.do_create_inspection(platform, actor=admin, inspected_on=dt.date(2026, 3, 5))
     evidence = inspections.do_add_evidence(going.items.first(), actor=admin,  # type: ignore[arg-type]
-                                           upload=ContentFile(b"\x89PNG matrix", name="截图.png"))
+                                           upload=ContentFile(b"\x89PNG\r\n\x1a\n matrix", name="截图.png"))
     with_files = delivered_order(signed, admin)  # the platform's evidence, then the refusal, each with a file
     orders.do_receive_evidence(with_files, actor=admin, evidence_on=dt.date(2026, 3, 4), text="已整改",
                                upload=ContentFile(b"%PDF-1.4 rectified", name="整改报告.pdf"))

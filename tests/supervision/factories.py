@@ -21,6 +21,14 @@ def platform(place: Jurisdiction, admin: User, name: str = "青苗作业帮", **
     return registry.do_create_platform(actor=admin, data=data)
 
 
+def second_signer(place: Jurisdiction) -> User:
+    """A leader of ``place`` to sign inspections someone else conducted: the person who conducted an
+    inspection cannot sign it (four eyes), administrators included."""
+    user, _made = User.objects.get_or_create(username=f"signer-{place.code.lower()}", defaults={
+        "role": "leader", "jurisdiction": place, "display_name": "签发人"})
+    return user
+
+
 def inspected(target: Platform, conductor: User, signer: User | None = None, *, failed: str = "MP-9-MINORMODE",
               day: dt.date = DAY) -> Inspection:
     """An inspection with every item checked and one failed item (items pre-marked not applicable for the

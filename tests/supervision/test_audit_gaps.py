@@ -161,7 +161,7 @@ def test_interview_page_and_api(target: Platform, people: dict[str, User], login
 def test_refusal_keeps_an_optional_file_with_its_sha256(target: Platform, people: dict[str, User],
                                                         login: Callable[[User], Client]) -> None:
     order = delivered_order(inspected(target, people["analyst"], people["leader"]), people["analyst"])
-    body = b"written refusal"
+    body = b"%PDF-1.4 written refusal"
     response = login(people["analyst"]).post(f"/supervision/step/order_refuse/{order.pk}/", {
         "refused_on": DAY.isoformat(), "evidence": "书面答复不予整改",
         "file": SimpleUploadedFile("答复.pdf", body)})

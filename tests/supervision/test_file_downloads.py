@@ -38,7 +38,8 @@ def stored(target: Platform, people: dict[str, User]) -> dict[str, tuple[str, An
     going = inspections.do_create_inspection(target, actor=analyst, inspected_on=DAY)
     item = going.items.filter(result="unchecked").first()
     assert item is not None
-    evidence = inspections.do_add_evidence(item, actor=analyst, upload=_upload("截图 1.png", b"\x89PNG evidence"))
+    evidence = inspections.do_add_evidence(item, actor=analyst,
+                                           upload=_upload("截图 1.png", b"\x89PNG\r\n\x1a\n evidence"))
     order = delivered_order(inspected(target, analyst, people["leader"]), analyst)
     orders.do_receive_evidence(order, actor=analyst, evidence_on=DAY, text="已整改",
                                upload=_upload("整改报告.pdf", b"%PDF-1.4 rectified"))
@@ -53,7 +54,7 @@ def stored(target: Platform, people: dict[str, User]) -> dict[str, tuple[str, An
                                           matters="未成年人模式缺失", upload=_upload("约谈笔录.pdf", b"%PDF-1.4 talk"))
     s = "/supervision"
     return {
-        "evidence": (f"{s}/evidence/{evidence.pk}/file", evidence, "截图 1.png", b"\x89PNG evidence"),
+        "evidence": (f"{s}/evidence/{evidence.pk}/file", evidence, "截图 1.png", b"\x89PNG\r\n\x1a\n evidence"),
         "rectification": (f"{s}/orders/{order.pk}/rectification-file", order, "整改报告.pdf", b"%PDF-1.4 rectified"),
         "refusal": (f"{s}/orders/{order.pk}/refusal-file", order, "答复.pdf", b"%PDF-1.4 refusal"),
         "assessment_report": (f"{s}/assessments/{assessment.pk}/report-file", assessment, "自评估报告.pdf",
@@ -84,7 +85,7 @@ def test_download_is_an_audited_attachment_with_the_uploaded_bytes(
     before = _downloads()
     response = login(people["analyst"]).get(url)
     assert response.status_code == 200
-    assert response.content == body
+    assert b"".join(response.streaming_content) == body  # streamed from the stored file
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Content-SHA256"] == digest
@@ -99,7 +100,9 @@ def test_download_is_an_audited_attachment_with_the_uploaded_bytes(
     assert event.after["file"] == name
     assert event.jurisdiction_id == files.jurisdiction_of(record).pk
     # A leader (reads every jurisdiction) may download too; each download is one more row.
-    assert login(people["leader"]).get(url).status_code == 200
+    again = login(people["leader"]).get(url)
+    assert again.status_code == 200
+    again.close()  # the stored file it streams (a server closes every response; the test client does not)
     assert _downloads() == before + 2
 
 

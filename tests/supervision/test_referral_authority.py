@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.conftest import Tree
-from tests.supervision.factories import DAY, delivered_order, inspected, platform
+from tests.supervision.factories import DAY, delivered_order, inspected, platform, second_signer
 from youthsafe.core.models import User
 from youthsafe.core.roles import ROLE_PERMISSIONS, Permission, Role
 from youthsafe.supervision.models import RectificationOrder, Sanction, SanctionStatus
@@ -22,7 +22,7 @@ P = Permission
 
 
 def _refused_order(tree: Tree, admin: User) -> RectificationOrder:
-    order = delivered_order(inspected(platform(tree.north, admin), admin, admin), admin)
+    order = delivered_order(inspected(platform(tree.north, admin), admin, second_signer(tree.city)), admin)
     return orders.do_record_refusal(order, actor=admin, refused_on=DAY, evidence="书面答复拒不改正")
 
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from tests.conftest import Tree
-from tests.supervision.factories import delivered_order, inspected, platform
+from tests.supervision.factories import delivered_order, inspected, platform, second_signer
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.referrals import ReferralRequest, request_referral
 from youthsafe.core.roles import ROLE_PERMISSIONS, Permission, Role
@@ -79,7 +79,7 @@ def test_a_south_user_cannot_dismiss_a_north_referral(tree: Tree, make_user: Cal
 def test_only_approvers_in_the_jurisdiction_can_approve(role: Role, where: str, tree: Tree,
                                                         make_user: Callable[..., User]) -> None:
     admin = make_user("administrator", username="proposer-admin")
-    order = delivered_order(inspected(platform(tree.north, admin), admin, admin), admin)
+    order = delivered_order(inspected(platform(tree.north, admin), admin, second_signer(tree.city)), admin)
     proposed = sanctions.do_propose(order, actor=admin, kind="warning", statute="条例第五十六条", reason="警告")
     approver = make_user(role, getattr(tree, where), username=f"{role}-{where}")
     may = Permission.SANCTION_APPROVE in ROLE_PERMISSIONS[role] and (
@@ -96,7 +96,7 @@ def test_only_approvers_in_the_jurisdiction_can_approve(role: Role, where: str, 
 
 def test_nightly_command_flags_and_reports(tree: Tree, make_user: Callable[..., User]) -> None:
     admin = make_user("administrator")
-    order = delivered_order(inspected(platform(tree.north, admin), admin, admin), admin, days=5)
+    order = delivered_order(inspected(platform(tree.north, admin), admin, second_signer(tree.city)), admin, days=5)
     assert order.deadline is not None
     out = io.StringIO()
     call_command("supervision_nightly", "--today", (order.deadline + dt.timedelta(days=1)).isoformat(), stdout=out)

@@ -48,6 +48,59 @@ def test_inspection_checklist_failed_item_becomes_a_finding_and_sign_off_numbers
                                    severity="low")
 
 
+@pytest.mark.parametrize("part", ["created", "checked an item", "added a finding", "added evidence", "submitted"])
+def test_who_took_part_in_an_inspection_cannot_sign_it(
+        tree: Tree, target: Platform, people: dict[str, User], make_user: Callable[..., User], part: str) -> None:
+    """Issue 16: an administrator holds both the right to conduct and to sign; the same person may not do both
+    on one inspection (four eyes, as for sanctions). Another administrator or a leader signs."""
+    admin, other_admin = people["admin"], make_user("administrator", username="admin-2")
+    conductor = admin if part == "created" else other_admin
+    made = inspections.do_create_inspection(target, actor=conductor, inspected_on=DAY)
+    open_ids = list(made.items.filter(result="unchecked").values_list("control_id", flat=True))
+    for control_id in open_ids:
+        actor = admin if part == "checked an item" and control_id == open_ids[0] else other_admin
+        inspections.do_record_item(made, control_id, actor=actor, result="passed")
+    if part == "added a finding":
+        inspections.do_add_finding(made, actor=admin, severity="low", description="日志留存不足")
+    if part == "added evidence":
+        inspections.do_add_evidence(made.items.first(), actor=admin, note="截图见附件")
+    inspections.do_complete(made, actor=admin if part == "submitted" else other_admin, summary="完成")
+    with pytest.raises(ValidationError, match="took part"):
+        inspections.do_sign(made, actor=admin)
+    made.refresh_from_db()
+    assert (made.status, made.signed_by, made.number) == ("completed", None, "")
+    signed = inspections.do_sign(made, actor=people["leader"])
+    assert (signed.status, signed.signed_by) == ("signed", people["leader"])
+
+
+def test_the_page_of_an_inspection_does_not_offer_its_conductor_the_signature(
+        tree: Tree, target: Platform, people: dict[str, User], make_user: Callable[..., User]) -> None:
+    from django.test import Client
+
+    admin = people["admin"]
+    made = inspected(target, admin)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/supervision/inspections/{made.pk}/").content.decode()
+    assert 'id="sign-by-another"' in page
+    assert "/step/inspection_sign/" not in page
+    refused = client.post(f"/supervision/step/inspection_sign/{made.pk}/")
+    assert refused.status_code == 200
+    assert "您参与了本次检查，不能签发" in refused.content.decode()  # the page speaks the user's language
+    made.refresh_from_db()
+    assert made.status == "completed"
+    other = Client()
+    other.force_login(make_user("administrator", username="admin-2"))
+    assert "/step/inspection_sign/" in other.get(f"/supervision/inspections/{made.pk}/").content.decode()
+
+
+def test_the_signer_who_sent_an_inspection_back_may_still_sign_it(target: Platform, people: dict[str, User]) -> None:
+    made = inspected(target, people["analyst"])
+    inspections.do_return(made, actor=people["leader"], reason="补充说明")
+    inspections.do_complete(made, actor=people["analyst"], summary="已补充")
+    assert inspections.do_sign(made, actor=people["leader"]).status == "signed"
+
+
 def test_inspection_cannot_complete_with_unchecked_items_and_failed_items_need_a_note(
         target: Platform, people: dict[str, User]) -> None:
     made = inspections.do_create_inspection(target, actor=people["analyst"], inspected_on=DAY)

@@ -7,21 +7,23 @@ Impossible steps and missing reasons answer 422 with the message.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router
 
 from youthsafe.alerts import exports, presenters
 from youthsafe.alerts import services as s
 from youthsafe.alerts.actions import find
+from youthsafe.alerts.forms import TEXT_MAX_LENGTH
 from youthsafe.alerts.models import OPEN_STATUSES, Alert, Dispatch, FollowUp, IdentityRequest
 from youthsafe.core import audit
 from youthsafe.core.access import require
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission as Perm
 from youthsafe.core.schemas import ErrorOut, window
@@ -31,45 +33,49 @@ router = Router(tags=["alerts"])
 
 
 
-class ReasonIn(Schema):
-    reason: str = ""
+# The limits of the pages' forms (alerts/forms.py) and of the model fields.
+Text = Annotated[str, Field(max_length=TEXT_MAX_LENGTH)]
 
 
-class DispatchIn(Schema):
+class ReasonIn(InputSchema):
+    reason: Text = ""
+
+
+class DispatchIn(InputSchema):
     to_jurisdiction: int
-    shared_note: str
+    shared_note: Text
 
 
-class OutcomeIn(Schema):
-    kind: str
-    note: str
+class OutcomeIn(InputSchema):
+    kind: str = Field(max_length=20)
+    note: Text
     resolve: bool = False
 
 
-class IdentityIn(Schema):
-    legal_basis: str
+class IdentityIn(InputSchema):
+    legal_basis: str = Field(max_length=300)
     platform_id: int | None = None
-    platform_name: str = ""
-    author_key: str = ""
+    platform_name: str = Field("", max_length=200)
+    author_key: str = Field("", max_length=32)
 
 
-class IdentityResponseIn(Schema):
-    response: str
+class IdentityResponseIn(InputSchema):
+    response: Text
     refused: bool = False
 
 
-class LabelIn(Schema):
-    kind: str
-    value: str
-    note: str = ""
+class LabelIn(InputSchema):
+    kind: str = Field(max_length=8)
+    value: str = Field(max_length=16)
+    note: str = Field("", max_length=300)
 
 
-class DispatchReportIn(Schema):
-    report: str
+class DispatchReportIn(InputSchema):
+    report: Text
 
 
-class ResultIn(Schema):
-    result: str
+class ResultIn(InputSchema):
+    result: Text
 
 
 _ERR: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from youthsafe.alerts import config, workflow
 from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPerson, AlertPost, Dispatch
+from youthsafe.core.hiddenchars import reveal_html
 from youthsafe.core.models import User
 from youthsafe.detection import taxonomy
 from youthsafe.detection.risk import WELFARE_LEVEL
@@ -110,15 +111,16 @@ def _spans(text: str, evidence: list[dict[str, Any]]) -> list[tuple[int, int, bo
 
 def highlight(text: str, evidence: list[dict[str, Any]]) -> SafeString:
     """The post text with evidence in ``<mark>`` (model-only evidence ``<mark class="model">``); every piece
-    of user text is escaped first."""
+    of user text is escaped first, and characters a reader cannot see (right-to-left override, zero-width
+    space) are shown as badges (core/hiddenchars.py)."""
     out: list[str] = []
     pos = 0
     for start, end, by_model in _spans(text, evidence):
-        out.append(escape(text[pos:start]))
+        out.append(reveal_html(text[pos:start]))
         opening = f'<mark class="model" title="{escape(_("Model evidence"))}">' if by_model else "<mark>"
-        out.append(f"{opening}{escape(text[start:end])}</mark>")
+        out.append(f"{opening}{reveal_html(text[start:end])}</mark>")
         pos = end
-    out.append(escape(text[pos:]))
+    out.append(reveal_html(text[pos:]))
     return mark_safe("".join(out))  # each segment escaped above  # nosec B308, B703
 
 

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from youthsafe.content import services
 from youthsafe.content.models import ContentItem, PublicReport
 from youthsafe.core.access import get_visible_or_404, require
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.roles import Permission as Perm
 from youthsafe.core.schemas import ErrorOut, window
 
@@ -28,7 +29,7 @@ _ERR: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorO
 Reason = Literal["A01", "A02", "A03", "A04", "A06", "A07", "A09", "A11", "A15", "A16", "B08", "W01", "other"]
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     reason: Reason
     location: str = Field(min_length=1, max_length=500, pattern=r"\S")
     explanation: str = Field(min_length=1, max_length=5000, pattern=r"\S")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from youthsafe.content import workflow
+from youthsafe.core import uploads
 
 
 def _int(name: str, default: int) -> int:
@@ -16,8 +17,9 @@ def _int(name: str, default: int) -> int:
 
 
 def evidence_max_bytes() -> int:
-    """Largest evidence or report attachment accepted (YOUTHSAFE_EVIDENCE_MAX_BYTES, default 5 MB)."""
-    return _int("YOUTHSAFE_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+    """Largest evidence or report attachment accepted (YOUTHSAFE_EVIDENCE_MAX_BYTES, default 5 MB): the product's
+    upload policy for evidence (core/uploads.py)."""
+    return uploads.EVIDENCE.max_bytes()
 
 
 def report_max_files() -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.content import config, evidence, workflow
 from youthsafe.content.models import FoundVia, ReportReason, ReportStatus
+from youthsafe.core import inputrule
 from youthsafe.core.models import Jurisdiction
 from youthsafe.detection import taxonomy
 from youthsafe.registry.models import Platform
@@ -50,7 +51,7 @@ class EvidenceFilesField(forms.FileField):
 _TEXT = {"maxlength": 500}
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(inputrule.Form):
     reason = forms.ChoiceField(label=_("What is it about?"), choices=ReportReason.choices)
     location = forms.CharField(label=_("Where is it? (link or place on the platform)"), max_length=500,
                                widget=forms.TextInput(attrs=_TEXT))
@@ -78,11 +79,11 @@ class PublicReportForm(forms.Form):
         return data
 
 
-class LookupForm(forms.Form):
+class LookupForm(inputrule.Form):
     ack_number = forms.CharField(label=_("Acknowledgement number"), max_length=20)
 
 
-class ItemForm(forms.Form):
+class ItemForm(inputrule.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
     platform = forms.ModelChoiceField(label=_("Platform"), queryset=Platform.objects.order_by("name"),
                                       required=False)
@@ -108,7 +109,7 @@ class LeadItemForm(ItemForm):
         del self.fields["found_via"]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(inputrule.Form):
     file = forms.FileField(label=_("File"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
@@ -118,35 +119,35 @@ class EvidenceForm(forms.Form):
         return upload
 
 
-class NoteForm(forms.Form):
+class NoteForm(inputrule.Form):
     note = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(inputrule.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InstructForm(forms.Form):
+class InstructForm(inputrule.Form):
     platform = forms.ModelChoiceField(label=_("Platform that must act"), queryset=Platform.objects.order_by("name"),
                                       required=False, help_text=_("Empty: the item's platform."))
     note = forms.CharField(label=_("Instruction to the platform"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(inputrule.Form):
     confirmation = forms.CharField(label=_("What the platform confirmed"), max_length=2000,
                                    widget=forms.Textarea(attrs={"rows": 3}))
     confirmed_at = forms.DateTimeField(label=_("Confirmed at (empty: now)"), required=False,
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(inputrule.Form):
     done = forms.TypedChoiceField(label=_("Result of the check"), coerce=lambda v: v == "yes", choices=[
         ("yes", _("Gone (or labelled as instructed)")), ("no", _("Still there: a new instruction is needed"))])
     note = forms.CharField(label=_("How it was checked"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class TriageForm(forms.Form):
+class TriageForm(inputrule.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=[
         (ReportStatus.LEAD, _("Take up as a lead")), (ReportStatus.WELFARE, _("Pass to early warning (person in "
                                                                                "distress)")),

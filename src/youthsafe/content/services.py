@@ -12,7 +12,7 @@ import hmac
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,14 +34,13 @@ from youthsafe.content.models import (
     ReportStatus,
     TakedownInstruction,
 )
+from youthsafe.content.signatures import signature, similarity
 from youthsafe.core import audit
 from youthsafe.core.access import require, require_write_in
 from youthsafe.core.middleware import client_ip as core_client_ip
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.referrals import NoReceiverError, ReferralRequest, request_referral
 from youthsafe.core.roles import Permission
-from youthsafe.detection.dedup import minhash_many
-from youthsafe.detection.normalize import normalize_text
 from youthsafe.registry.models import Platform
 
 DEDUP_THRESHOLD = 0.6
@@ -63,21 +62,6 @@ def scan_texts(texts: Sequence[str]) -> list[dict[str, Any]]:
     if not texts:
         return []
     return [r.to_dict() for r in _engine().scan(list(texts))]
-
-
-def signature(text: str) -> str:
-    norm = normalize_text(text)
-    if len(norm) < 8:  # too short for MinHash to mean anything (detection.dedup)
-        return ""
-    return "".join(f"{int(v):016x}" for v in minhash_many([norm])[0])
-
-
-def similarity(a: str, b: str) -> float:
-    if not a or not b or len(a) != len(b):
-        return 0.0
-    parts_a = [a[i:i + 16] for i in range(0, len(a), 16)]
-    parts_b = [b[i:i + 16] for i in range(0, len(b), 16)]
-    return sum(x == y for x, y in zip(parts_a, parts_b, strict=True)) / len(parts_a)
 
 
 def find_group(sig: str, jurisdiction: Jurisdiction, *, location: str = "",
@@ -210,15 +194,20 @@ def do_copy_report_evidence(report: PublicReport, item: ContentItem, *, actor: U
     return copies
 
 
-def evidence_for_download(row: Evidence, *, actor: User) -> bytes:
-    """The bytes of one evidence file for ``actor``; every download writes an audit row."""
+def evidence_for_download(row: Evidence, *, actor: User) -> IO[bytes]:
+    """One evidence file for ``actor``, open and checked against its hash (OSError when missing or altered), for
+    the caller to stream and close; every download writes an audit row."""
     require(actor, Permission.EVIDENCE_DOWNLOAD)
     if not actor.can_read_in(row.jurisdiction):
         raise PermissionDenied(_("This record belongs to a jurisdiction outside yours."))
-    data = evidence.read(row.sha256)
-    audit.record(AuditAction.EXPORT, actor=actor, obj=row, jurisdiction=row.jurisdiction,
-                 reason="evidence download", after={"sha256": row.sha256})
-    return data
+    handle = evidence.open_verified(row.sha256)
+    try:
+        audit.record(AuditAction.EXPORT, actor=actor, obj=row, jurisdiction=row.jurisdiction,
+                     reason="evidence download", after={"sha256": row.sha256})
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def do_dismiss(item: ContentItem, *, actor: User, reason: str) -> ContentItem:
@@ -401,7 +390,7 @@ def client_key(ip: str) -> str:
 
 def take_rate_slot(key: str, now: dt.datetime | None = None) -> None:
     """Count one submission for ``key`` in the current window (in the database, so every process agrees);
-    RateLimited when the limit is reached."""
+    RateLimited when the limit is reached. Inside the caller's transaction the count is rolled back with it."""
     limit, window = config.rate_limit()
     now = now or timezone.now()
     bucket = int(now.timestamp()) // window
@@ -442,18 +431,22 @@ def submit_report(data: dict[str, Any], *, uploads: Sequence[UploadedFile[Any]] 
         raise ValidationError(_("At most %(n)d files.") % {"n": config.report_max_files()})
     for upload in uploads:
         evidence.check(upload)  # raises ValidationError for bad files; nothing is written yet
-    take_rate_slot(client_key(ip), now)  # before any file is stored: a refused report leaves nothing on disk
-    stored = [evidence.store_upload(u) for u in uploads]
+    place = report_jurisdiction()  # a report that cannot be filed is refused before it is counted
     contact = (data.get("contact") or "").strip()
     if data["reason"] == ReportReason.A02:
         contact = ""
     with transaction.atomic():
+        # The slot is counted in the report's own transaction: a submission that fails after this point (in
+        # the database, on disk) rolls the count back with it, so only a filed report uses up a slot. It is
+        # taken before any file is stored: a refused report leaves nothing on disk.
+        take_rate_slot(client_key(ip), now)
+        stored = [evidence.store_upload(u) for u in uploads]
         for _attempt in range(5):
             ack = new_ack_number()
             if not PublicReport.objects.filter(ack_number=ack).exists():
                 break
         report = PublicReport.objects.create(
-            ack_number=ack, jurisdiction=report_jurisdiction(), reporter_kind=data.get("reporter_kind") or "public",
+            ack_number=ack, jurisdiction=place, reporter_kind=data.get("reporter_kind") or "public",
             reason=data["reason"], location=data["location"].strip(), platform_name=data.get("platform_name", ""),
             explanation=data["explanation"].strip(), contact=contact, good_faith=bool(data["good_faith"]),
             received_at=now)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from youthsafe.content import config, evidence, forms, presenters, services, uploads, workflow
 from youthsafe.content.listing import apply
 from youthsafe.content.models import ContentItem, Evidence, ItemStatus, PublicReport, ReportStatus, TakedownInstruction
+from youthsafe.core import uploads as core_uploads
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.forms import add_service_errors
 from youthsafe.core.roles import Permission as Perm
@@ -132,20 +134,20 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(Perm.EVIDENCE_DOWNLOAD)
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Evidence bytes as an attachment; the jurisdiction is checked and every download audited."""
     user = acting_user(request)
     row = get_object_or_404(Evidence.objects.select_related("item__jurisdiction", "report__jurisdiction"), pk=pk)
     if not user.can_read_in(row.jurisdiction):
         raise Http404(_("No such record in your jurisdiction."))
     try:
-        data = services.evidence_for_download(row, actor=user)
+        handle = services.evidence_for_download(row, actor=user)
     except OSError as exc:
         raise Http404(_("The evidence file is missing or was altered; the audit log keeps its hash.")) from exc
     content_type = row.content_type if row.content_type in {*evidence.ALLOWED_TYPES,
                                                            "text/plain; charset=utf-8"} else "application/octet-stream"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{row.sha256[:16]}{presenters.extension(row)}"'
+    response = core_uploads.file_response(handle, content_type=content_type,
+                                          filename=f"{row.sha256[:16]}{presenters.extension(row)}")
     response["X-Content-SHA256"] = row.sha256
     return response
 

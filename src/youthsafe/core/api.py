@@ -18,6 +18,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from youthsafe import __version__
+from youthsafe.core import inputrule
 
 
 class YouthSafeAPI(NinjaAPI):
@@ -84,6 +85,8 @@ def schema_message(error: dict[str, Any]) -> str:
     itself only speaks English. Unknown types fall back to a general message, never to the English text."""
     kind = str(error.get("type", ""))
     ctx: dict[str, Any] = error.get("ctx") or {}
+    if kind == inputrule.ERROR_TYPE:  # the input rule (core/inputrule.py): the character and its place
+        return inputrule.Found(int(ctx.get("code", 0)), int(ctx.get("position", 0))).message()
     with_limit: dict[str, tuple[str, str]] = {  # error type: (message, the ctx key holding the limit)
         "greater_than_equal": (_("Must be at least %(limit)s."), "ge"),
         "greater_than": (_("Must be greater than %(limit)s."), "gt"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +30,19 @@ LATIN_FONT = "Times New Roman"
 
 class DocumentError(RuntimeError):
     """A document could not be produced (e.g. no LibreOffice for PDF)."""
+
+
+# What XML 1.0 cannot hold: C0 controls but tab, line feed and carriage return, lone surrogates, U+FFFE, U+FFFF.
+# The input rule (core/inputrule.py) keeps the first two out of new records; records from before it, or written
+# by a command, may still hold them, and one of them made a whole document a server error.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """``value`` as text a document can hold: each character XML cannot carry becomes U+FFFD (the replacement
+    character), so the reader sees that something was there instead of it being silently dropped. Every piece
+    of record text goes through this before it is put into a DOCX (and so into its PDF)."""
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def set_font(target: Any, east_asian: str = BODY_FONT, size: float | None = None, *, bold: bool | None = None) -> None:

@@ -9,17 +9,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core import inputrule
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Role
 
 
-class JurisdictionForm(forms.ModelForm[Jurisdiction]):
+class JurisdictionForm(inputrule.ModelForm[Jurisdiction]):
     class Meta:
         model = Jurisdiction
         fields = ("code", "name", "name_en", "kind", "parent")
 
 
-class UserForm(forms.ModelForm[User]):
+class UserForm(inputrule.ModelForm[User]):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=False), required=False, strip=False,
         help_text=_("Leave empty to keep the current password. At least 10 characters."),
@@ -50,7 +51,7 @@ class UserForm(forms.ModelForm[User]):
         return data
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(inputrule.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices])
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=64)

@@ -16,7 +16,7 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 
-from youthsafe.core.env import env_bool, env_int, env_int_map, env_list, env_str
+from youthsafe.core.env import env_bool, env_int, env_int_map, env_list, env_networks, env_str, env_words
 
 # Lets runtime code write typed generics such as ModelForm[Platform] (django-stubs).
 django_stubs_ext.monkeypatch()
@@ -75,10 +75,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "youthsafe.core.middleware.IdleSessionMiddleware",  # Django's, but background refreshes do not extend
     "youthsafe.core.middleware.LanguageMiddleware",
+    "youthsafe.core.uploads.RequestBodyLimitMiddleware",  # 413 before a too-large body is read (issue 16)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "youthsafe.core.nostore.NoStoreMiddleware",  # Cache-Control: no-store on pages of posts, alerts, people
+    "youthsafe.core.inputrule.InputRuleMiddleware",  # no control character in a path or query (issue 16)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,12 +153,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures (django-axes): per user name and address together, so one attacker
-# cannot lock every account out from one address and cannot spray one account from many.
+# Lockout after repeated failures (django-axes): per user name and client address together, so one attacker
+# can neither lock a known user out everywhere nor lock every account from one address. The address is the
+# client's (core/middleware.py client_ip: behind a trusted proxy, the one the proxy saw), never the proxy's.
+# A slower per-user backstop (core/lockout.py) locks a user name from every address after
+# LOGIN_USER_FAILURE_LIMIT failures from any addresses within LOGIN_USER_WINDOW_HOURS (password guessing spread
+# over many addresses). Attempts refused during a lockout check no password and count for neither.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "youthsafe.core.middleware.axes_client_ip"
+AXES_HANDLER = "youthsafe.core.lockout.LockoutHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+YOUTHSAFE_LOGIN_USER_FAILURE_LIMIT = env_int("LOGIN_USER_FAILURE_LIMIT", max(50, 10 * AXES_FAILURE_LIMIT))
+YOUTHSAFE_LOGIN_USER_WINDOW = timedelta(hours=env_int("LOGIN_USER_WINDOW_HOURS", 24))
+if AXES_FAILURE_LIMIT < 1 or YOUTHSAFE_LOGIN_USER_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ValueError("YOUTHSAFE_LOGIN_USER_FAILURE_LIMIT must be at least YOUTHSAFE_LOGIN_FAILURE_LIMIT (>= 1)")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
@@ -171,11 +185,37 @@ SECURE = env_bool("SECURE", default=False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("SSL_REDIRECT", default=True)
-# Behind a reverse proxy: the scheme comes from X-Forwarded-Proto, and the client address used to rate-limit
-# public reports from X-Forwarded-For, as appended by the outermost of TRUSTED_PROXY_COUNT proxies (content/config.py).
-BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+# Behind a reverse proxy (core/proxy.py, a WSGI layer every server runs): a request whose peer is one of
+# TRUSTED_PROXY (addresses or networks; nothing unless configured) may say, in the headers named in
+# TRUSTED_PROXY_HEADERS, who the client is (X-Forwarded-For: the entry the outermost of TRUSTED_PROXY_COUNT proxies
+# appended) and which scheme it used (X-Forwarded-Proto). The layer sets REMOTE_ADDR and wsgi.url_scheme from them,
+# so is_secure(), the audit log, the rate limits, the lockout and the /metrics guard all see the client; from
+# any other peer the headers are removed. Hence no SECURE_PROXY_SSL_HEADER: the scheme is already the client's.
+KNOWN_PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                                 "x-forwarded-by", "forwarded"})
+
+
+def _trusted_proxy_headers() -> frozenset[str]:
+    headers = frozenset(word.lower() for word in env_words("TRUSTED_PROXY_HEADERS")) or frozenset(
+        {"x-forwarded-for", "x-forwarded-proto"})
+    if headers - KNOWN_PROXY_HEADERS:
+        raise ValueError(f"YOUTHSAFE_TRUSTED_PROXY_HEADERS: unknown {sorted(headers - KNOWN_PROXY_HEADERS)}, "
+                         f"expected some of {sorted(KNOWN_PROXY_HEADERS)}")
+    if "forwarded" in headers and len(headers) > 1:
+        raise ValueError("YOUTHSAFE_TRUSTED_PROXY_HEADERS: forwarded cannot be combined with x-forwarded-* headers")
+    return headers
+
+
+YOUTHSAFE_TRUSTED_PROXY = env_networks("TRUSTED_PROXY")
+YOUTHSAFE_TRUSTED_PROXY_HEADERS = _trusted_proxy_headers()
 YOUTHSAFE_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+if YOUTHSAFE_TRUSTED_PROXY_COUNT < 1:
+    raise ValueError("YOUTHSAFE_TRUSTED_PROXY_COUNT must be at least 1")
+BEHIND_PROXY = bool(YOUTHSAFE_TRUSTED_PROXY)
+if env_bool("BEHIND_PROXY", default=False) and not BEHIND_PROXY:
+    raise ValueError("YOUTHSAFE_BEHIND_PROXY=true needs YOUTHSAFE_TRUSTED_PROXY: the address(es) the proxy connects "
+                     "from, e.g. 127.0.0.1 for a proxy on this host")
+SECURE_PROXY_SSL_HEADER = None
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -211,13 +251,20 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded files larger than this wait in a temporary file, not in memory, until a view has checked them.
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(DATA_UPLOAD_MAX_MEMORY_SIZE, 2_621_440)
+# Every request body (core/uploads.py RequestBodyLimitMiddleware, and waitress under `youthsafe serve`); above the
+# largest file any form accepts. The limit of each kind of file is in core/uploads.py POLICIES.
+YOUTHSAFE_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+YOUTHSAFE_SUPERVISION_MAX_FILE_BYTES = env_str("SUPERVISION_MAX_FILE_BYTES") or None
+YOUTHSAFE_OUTREACH_MAX_ATTACHMENT_BYTES = env_str("OUTREACH_MAX_ATTACHMENT_BYTES") or None
 # Each row goes through the services (validation, audit row): about 2-3 ms a row, so 5,000 rows stay
 # well inside one web request (measured: 2,000 rows in ~3 s on SQLite, ~7 s on PostgreSQL).
 MAX_IMPORT_ROWS = env_int("MAX_IMPORT_ROWS", 5000)
 
 # Early warning: empty means "use the default" of alerts/config.py, which documents each one.
-# /metrics for non-loopback scrapers needs "Authorization: Bearer <token>" (core/observability.py).
+# /metrics needs "Authorization: Bearer <token>" from other hosts, and from every client behind a proxy
+# (core/observability.py).
 YOUTHSAFE_METRICS_TOKEN = env_str("METRICS_TOKEN")
 # Retention periods in days per kind of personal data, overriding each rule's default (core/retention.py).
 YOUTHSAFE_RETENTION_DAYS = env_int_map("RETENTION_DAYS")

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.roles import Permission as Perm
 from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.leads import services
@@ -37,7 +38,7 @@ class LeadOut(Schema):
     content_items: list[int]
 
 
-class LeadIn(Schema):
+class LeadIn(InputSchema):
     jurisdiction: int
     source: LeadSource
     title: str = Field(min_length=1, max_length=200, pattern=r"\S")

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core import inputrule
 from youthsafe.core.models import Jurisdiction
 from youthsafe.leads.models import Lead, LeadSource
 from youthsafe.registry.models import Platform
@@ -17,7 +18,7 @@ def _area(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class LeadForm(forms.Form):
+class LeadForm(inputrule.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
     source = forms.ChoiceField(label=_("Came from"), choices=LeadSource.choices)
     source_detail = forms.CharField(label=_("From (notice number, unit)"), max_length=200, required=False)
@@ -30,30 +31,30 @@ class LeadForm(forms.Form):
         self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(inputrule.Form):
     founded = forms.TypedChoiceField(label=_("Result"), coerce=lambda v: v == "yes", choices=[
         ("yes", _("Founded: verified")), ("no", _("Unfounded"))])
     note = forms.CharField(label=_("What was checked"), max_length=2000, widget=_area())
 
 
-class NoteForm(forms.Form):
+class NoteForm(inputrule.Form):
     note = forms.CharField(label=_("Note"), max_length=2000, widget=_area())
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(inputrule.Form):
     to = forms.ModelChoiceField(label=_("Dispatch to"), queryset=Jurisdiction.objects.all())
     instructions = forms.CharField(label=_("What the unit should do"), max_length=2000, widget=_area())
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(inputrule.Form):
     feedback = forms.CharField(label=_("What was done"), max_length=5000, widget=_area(5))
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(inputrule.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=2000, widget=_area())
 
 
-class MergeForm(forms.Form):
+class MergeForm(inputrule.Form):
     into = forms.ModelChoiceField(label=_("Merge into"), queryset=Lead.objects.none())
     reason = forms.CharField(label=_("Why these are the same lead"), max_length=2000, widget=_area())
 
@@ -62,7 +63,7 @@ class MergeForm(forms.Form):
         self.fields["into"].queryset = leads  # type: ignore[attr-defined]
 
 
-class LinkForm(forms.Form):
+class LinkForm(inputrule.Form):
     items = forms.CharField(label=_("Content item ids (comma separated)"), max_length=500, required=False)
     alerts = forms.CharField(label=_("Alert ids (comma separated)"), max_length=500, required=False)
     platform = forms.ModelChoiceField(label=_("Platform"), queryset=Platform.objects.order_by("name"), required=False)
@@ -81,7 +82,7 @@ class LinkForm(forms.Form):
         return self._ids("alerts")
 
 
-class CaseForm(forms.Form):
+class CaseForm(inputrule.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=Jurisdiction.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     offender = forms.CharField(label=_("Offender (account or pseudonym)"), max_length=200)
@@ -95,7 +96,7 @@ class CaseForm(forms.Form):
         self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
 
-class CheckForm(forms.Form):
+class CheckForm(inputrule.Form):
     kind = forms.ChoiceField(label=_("Result of the platform check"), choices=[
         ("inspection", _("Refer to supervision: inspection")),
         ("rectification", _("Refer to supervision: rectification order")),

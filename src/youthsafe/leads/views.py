@@ -21,6 +21,7 @@ from youthsafe.alerts.models import Alert
 from youthsafe.content.forms import LeadItemForm
 from youthsafe.content.listing import apply
 from youthsafe.content.models import ContentItem
+from youthsafe.core import inputrule
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.forms import add_service_errors
 from youthsafe.core.models import User
@@ -217,7 +218,7 @@ def _dispatch_action(request: HttpRequest, pk: int, form: djforms.Form, title: s
                                                  "dispatch": found})
 
 
-class _AckForm(djforms.Form):
+class _AckForm(inputrule.Form):
     note = djforms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
 
 

@@ -7,14 +7,15 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, jurisdictions_of, require
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
 from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.outreach import services
-from youthsafe.outreach.models import OutreachEvent
+from youthsafe.outreach.models import TEXT_MAX_LENGTH, OutreachEvent
 
 router = Router(tags=["outreach"])
 
@@ -23,7 +24,7 @@ router = Router(tags=["outreach"])
 _ERR: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 class MaterialIO(Schema):
-    kind: str
+    kind: str = Field(max_length=12)
     quantity: int
 
 
@@ -45,27 +46,27 @@ class EventOut(Schema):
     materials: list[MaterialIO]
 
 
-class EventIn(Schema):
-    kind: str
-    title: str
+class EventIn(InputSchema):
+    kind: str = Field(max_length=24)
+    title: str = Field(max_length=200)
     held_on: dt.date
     jurisdiction: int
     held: bool = True
-    venue: str = ""
+    venue: str = Field("", max_length=200)
     at_school: bool = False
-    partner: str = ""
+    partner: str = Field("", max_length=200)
     audience: int = 0
-    summary: str = ""
-    follow_up: str = ""
+    summary: str = Field("", max_length=TEXT_MAX_LENGTH["summary"])
+    follow_up: str = Field("", max_length=TEXT_MAX_LENGTH["follow_up"])
     follow_up_due: dt.date | None = None
     materials: list[MaterialIO] = []
 
 
-class EventFilter(Schema):
+class EventFilter(InputSchema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    kind: str = ""
-    status: str = ""
+    kind: str = Field("", max_length=24)
+    status: str = Field("", max_length=12)
     jurisdiction: int | None = None
     limit: int = 200
     offset: int = 0

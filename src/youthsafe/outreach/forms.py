@@ -7,17 +7,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core import inputrule, uploads
 from youthsafe.core.models import Jurisdiction
-from youthsafe.outreach.models import EventKind, EventStatus, MaterialKind, OutreachEvent
+from youthsafe.outreach.models import TEXT_MAX_LENGTH, EventKind, EventStatus, MaterialKind, OutreachEvent
 
 MATERIAL_FIELDS = {kind: f"material_{kind}" for kind in MaterialKind.values}
+
+
+def _formfield(field: Any, **kwargs: Any) -> forms.Field | None:
+    if field.name in TEXT_MAX_LENGTH:  # free text has the same limit on the page as in the API
+        kwargs["max_length"] = TEXT_MAX_LENGTH[field.name]
+    result: forms.Field | None = field.formfield(**kwargs)
+    return result
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class EventForm(forms.ModelForm[OutreachEvent]):
+class EventForm(inputrule.ModelForm[OutreachEvent]):
     held = forms.BooleanField(label=_("Already held (record the audience and materials now)"), required=False,
                               initial=True)
 
@@ -25,6 +33,7 @@ class EventForm(forms.ModelForm[OutreachEvent]):
         model = OutreachEvent
         fields = ("kind", "title", "held_on", "jurisdiction", "venue", "at_school", "partner", "audience",
                   "summary", "follow_up", "follow_up_due")
+        formfield_callback = _formfield
         widgets: dict[str, Any] = {
             "held_on": DateInput(), "follow_up_due": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}), "follow_up": forms.Textarea(attrs={"rows": 2}),
@@ -53,7 +62,7 @@ class EventForm(forms.ModelForm[OutreachEvent]):
         return {kind: int(self.cleaned_data.get(field) or 0) for kind, field in MATERIAL_FIELDS.items()}
 
 
-class FilterForm(forms.Form):
+class FilterForm(inputrule.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("All statuses")), *EventStatus.choices])
@@ -69,21 +78,21 @@ class FilterForm(forms.Form):
             self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
 
-class HeldForm(forms.Form):
+class HeldForm(inputrule.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     audience = forms.IntegerField(label=_("Audience"), min_value=0, max_value=100_000_000)
     brochures = forms.IntegerField(label=_("Brochures handed out"), min_value=0, max_value=10_000_000,
                                    required=False)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(inputrule.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(inputrule.Form):
     note = forms.CharField(label=_("What the follow-up found"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Photo, slides or document"))
+class AttachmentForm(inputrule.Form):
+    file = uploads.PolicyFileField(label=_("Photo, slides or document"), policy=uploads.OUTREACH)

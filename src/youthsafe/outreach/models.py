@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
 
+# The longest free text (TextFields) the pages and the API accept.
+TEXT_MAX_LENGTH = {"summary": 5000, "follow_up": 2000}
+
 
 class EventKind(models.TextChoices):
     ONLINE_CAMPAIGN = "online_campaign", _("Online campaign")

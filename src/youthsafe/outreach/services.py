@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -204,17 +205,19 @@ def do_complete_follow_up(event: OutreachEvent, *, actor: User, note: str,
 
 
 @transaction.atomic
-def do_add_attachment(event: OutreachEvent, *, actor: User, name: str, data: bytes) -> Attachment:
-    """Attach a photo, slides or a document (checked by size and content, stored by SHA-256)."""
+def do_add_attachment(event: OutreachEvent, *, actor: User, name: str, data: bytes | File[Any]) -> Attachment:
+    """Attach a photo, slides or a document (the bytes or the uploaded file; checked by the upload policy,
+    stored by SHA-256)."""
     require(actor, Permission.OUTREACH_RECORD)
     require_write_in(actor, event.jurisdiction)
-    clean, content_type = attachments.check(name, data)
-    digest = attachments.store(data)
+    upload = attachments.as_file(name, data)
+    checked = attachments.check(upload)
+    digest = attachments.store(upload)
     existing = Attachment.objects.filter(event=event, sha256=digest).first()
     if existing is not None:
         return existing
-    item = Attachment.objects.create(event=event, sha256=digest, name=clean, content_type=content_type,
-                                     size=len(data), uploaded_by=actor, uploaded_at=timezone.now())
+    item = Attachment.objects.create(event=event, sha256=digest, name=checked.name, content_type=checked.content_type,
+                                     size=checked.size, uploaded_by=actor, uploaded_at=timezone.now())
     audit.record(AuditAction.CREATE, actor=actor, obj=item, jurisdiction=event.jurisdiction,
-                 after={"event": event.pk, "name": clean, "sha256": digest, "size": len(data)})
+                 after={"event": event.pk, "name": checked.name, "sha256": digest, "size": checked.size})
     return item

@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from youthsafe.core import indicators as ind
+from youthsafe.core import uploads as core_uploads
 from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.roles import Permission
@@ -221,33 +223,29 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     event = get_visible_or_404(OutreachEvent.objects.all(), user, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
+    if form.is_valid():  # the form applies the upload policy (size first, then the type by content)
         upload = form.cleaned_data["file"]
-        if upload.size > attachments.max_bytes():
-            form.add_error("file", _("The file is larger than %(mb)d MB.")
-                           % {"mb": attachments.max_bytes() // (1024 * 1024)})
+        try:
+            services.do_add_attachment(event, actor=user, name=upload.name, data=upload)
+        except ValidationError as exc:
+            form.add_error("file", exc)
         else:
-            try:
-                services.do_add_attachment(event, actor=user, name=upload.name, data=upload.read())
-            except ValidationError as exc:
-                form.add_error("file", exc)
-            else:
-                messages.success(request, _("File attached."))
-                return redirect("outreach:detail", pk=pk)
+            messages.success(request, _("File attached."))
+            return redirect("outreach:detail", pk=pk)
     return _step_page(request, user, event, "attachment_form", form)
 
 
 @permission_required(Permission.OUTREACH_VIEW)
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = acting_user(request)
     visible = OutreachEvent.objects.visible_to(user).values("pk")
     item = get_object_or_404(Attachment.objects.filter(event__in=visible), pk=pk)
     try:
-        data = attachments.read(item.sha256)
+        handle = attachments.open_verified(item.sha256)
     except (OSError, ValueError):
         messages.error(request, _("The stored file is missing; ask an administrator to restore it."))
         return redirect("outreach:detail", pk=item.event_id)
-    response = HttpResponse(data, content_type=item.content_type)
+    response = core_uploads.file_response(handle, content_type=item.content_type)
     disposition = "inline" if item.content_type.startswith("image/") else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(item.name)}"
     return response

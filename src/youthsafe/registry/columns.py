@@ -14,6 +14,7 @@ from django.db.models import Field, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from youthsafe.core import inputrule
 from youthsafe.core.cells import undefuse
 from youthsafe.registry.models import Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.services import PERSONAL_FIELDS
@@ -114,8 +115,9 @@ def choice_aliases() -> dict[str, dict[str, str]]:
 def parse_cell(key: str, raw: str, choices: dict[str, dict[str, str]]) -> Any:
     """The typed value of one cell; ``None`` means "keep" (a blank non-text cell). Raises ValueError."""
     text = undefuse(raw.strip())
-    if "\x00" in text:
-        raise ValueError(_("NUL characters are not allowed."))
+    found = inputrule.find(text)  # the product's input rule: no NUL, control character or lone surrogate
+    if found is not None:
+        raise ValueError(found.message())
     if key not in INT_COLUMNS and key not in BOOL_COLUMNS and key not in CHOICE_COLUMNS:
         return text
     if not text:

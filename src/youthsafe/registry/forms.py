@@ -8,10 +8,11 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core import inputrule, uploads
 from youthsafe.core.models import Jurisdiction
 from youthsafe.registry.controls import CONTROLS, GROUP_LABELS
 from youthsafe.registry.filters import SORTS
-from youthsafe.registry.models import ControlStatus, Platform, PlatformKind, PlatformStatus
+from youthsafe.registry.models import NOTES_MAX_LENGTH, ControlStatus, Platform, PlatformKind, PlatformStatus
 from youthsafe.registry.services import EDITABLE_FIELDS
 
 
@@ -19,10 +20,12 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     # Addresses typed without a scheme are taken as https (Django 6's default, chosen now).
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
+    if isinstance(field, models.TextField):  # free text has a limit on the page as in the API
+        kwargs.setdefault("max_length", NOTES_MAX_LENGTH)
     return field.formfield(**kwargs)
 
 
-class PlatformForm(forms.ModelForm[Platform]):
+class PlatformForm(inputrule.ModelForm[Platform]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
@@ -47,7 +50,7 @@ class PlatformForm(forms.ModelForm[Platform]):
         pass
 
 
-class ControlsForm(forms.Form):
+class ControlsForm(inputrule.Form):
     """One status and one evidence field per baseline control, grouped as in controls.py."""
 
     checked_at = forms.DateField(label=_("Checked on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -79,7 +82,7 @@ class ControlsForm(forms.Form):
 
 
 
-class PlatformFilterForm(forms.Form):
+class PlatformFilterForm(inputrule.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("name, operator or ICP number")}))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *PlatformKind.choices])
@@ -96,5 +99,5 @@ class PlatformFilterForm(forms.Form):
             self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
+class ImportForm(inputrule.Form):
+    file = uploads.PolicyFileField(label=_("CSV or XLSX file"), policy=uploads.REGISTRY)

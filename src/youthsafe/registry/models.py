@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
 
+# The longest notes (a TextField) the pages and the API accept.
+NOTES_MAX_LENGTH = 5000
+
 
 class PlatformKind(models.TextChoices):
     EDUCATION = "education", _("Education")

@@ -1,7 +1,7 @@
 """Typed request and response bodies of the registry API (``registry/api.py``).
 
-Inputs forbid unknown keys so a misspelt field is a clear 422 instead of a silently ignored value. Text
-inputs refuse NUL characters: PostgreSQL cannot store them and would otherwise fail with a 500.
+Inputs forbid unknown keys so a misspelt field is a clear 422 instead of a silently ignored value. Inputs derive
+from ``InputSchema``: text with a NUL, another control character or a lone surrogate is a 422 (core/inputrule.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.registry.controls import CONTROLS_BY_ID
 from youthsafe.registry.filters import SORTS
-from youthsafe.registry.models import ControlStatus, PlatformKind, PlatformStatus
+from youthsafe.registry.models import NOTES_MAX_LENGTH, ControlStatus, PlatformKind, PlatformStatus
 
 # The largest value a PositiveBigIntegerField (and a BigAutoField id) holds on both databases.
 MAX_BIGINT = 2**63 - 1
@@ -26,13 +27,7 @@ def _one_of(message: str, values: list[str]) -> ValueError:
     return ValueError(message % {"values": ", ".join(values)})
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("NUL characters are not allowed."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = str  # the input rule (NUL, control characters, lone surrogates) is InputSchema's: core/inputrule.py
 Count = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
 KindValue = Annotated[Text, Field(json_schema_extra={"enum": list(PlatformKind.values)})]
 StatusValue = Annotated[Text, Field(json_schema_extra={"enum": list(PlatformStatus.values)})]
@@ -93,7 +88,7 @@ class PlatformPage(Schema):
     items: list[PlatformOut]
 
 
-class PlatformIn(Schema):
+class PlatformIn(InputSchema):
     """A new platform. Jurisdiction is given by id; the caller must be allowed to write there."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_PLATFORM_EXAMPLE]})
@@ -101,24 +96,24 @@ class PlatformIn(Schema):
     name: Text = Field(min_length=1, max_length=200)
     kind: KindValue
     operator: Text = Field(min_length=1, max_length=200)
-    operator_credit_code: Text = ""
-    icp_number: Text = ""
-    website: Text = ""
-    app_store_ids: Text = ""
+    operator_credit_code: Text = Field("", max_length=18)
+    icp_number: Text = Field("", max_length=40)
+    website: Text = Field("", max_length=200)
+    app_store_ids: Text = Field("", max_length=500)
     jurisdiction: JurisdictionId
     registered_users: Count = 0
     minor_users: Count = 0
     locally_developed: bool = False
     locally_operated: bool = False
     public_opinion: bool = False
-    security_officer: Text = ""
-    security_officer_phone: Text = ""
-    security_officer_email: Text = ""
+    security_officer: Text = Field("", max_length=100)
+    security_officer_phone: Text = Field("", max_length=20)
+    security_officer_email: Text = Field("", max_length=254)
     status: StatusValue = PlatformStatus.ACTIVE.value
-    notes: Text = ""
+    notes: Text = Field("", max_length=NOTES_MAX_LENGTH)
 
 
-class PlatformPatch(Schema):
+class PlatformPatch(InputSchema):
     """Only the keys sent are changed. ``version`` (from a previous read) turns a concurrent edit into 409."""
 
     model_config = ConfigDict(
@@ -129,26 +124,26 @@ class PlatformPatch(Schema):
     name: Text | None = Field(None, min_length=1, max_length=200)
     kind: KindValue | None = None
     operator: Text | None = Field(None, min_length=1, max_length=200)
-    operator_credit_code: Text | None = None
-    icp_number: Text | None = None
-    website: Text | None = None
-    app_store_ids: Text | None = None
+    operator_credit_code: Text | None = Field(None, max_length=18)
+    icp_number: Text | None = Field(None, max_length=40)
+    website: Text | None = Field(None, max_length=200)
+    app_store_ids: Text | None = Field(None, max_length=500)
     jurisdiction: JurisdictionId | None = None
     registered_users: Count | None = None
     minor_users: Count | None = None
     locally_developed: bool | None = None
     locally_operated: bool | None = None
     public_opinion: bool | None = None
-    security_officer: Text | None = None
-    security_officer_phone: Text | None = None
-    security_officer_email: Text | None = None
+    security_officer: Text | None = Field(None, max_length=100)
+    security_officer_phone: Text | None = Field(None, max_length=20)
+    security_officer_email: Text | None = Field(None, max_length=254)
     status: StatusValue | None = None
-    notes: Text | None = None
+    notes: Text | None = Field(None, max_length=NOTES_MAX_LENGTH)
     version: int | None = Field(None, ge=1, le=MAX_BIGINT)
     reason: Text = Field("", max_length=500, description="Why the change was made (kept in the audit log)")
 
 
-class PlatformFilters(Schema):
+class PlatformFilters(InputSchema):
     kind: KindValue | None = None
     status: StatusValue | None = None
     jurisdiction: JurisdictionId | None = Field(None, description="Only this jurisdiction and those below it")
@@ -199,10 +194,10 @@ class ControlStateOut(Schema):
     checked_by: str | None
 
 
-class ControlStateIn(Schema):
+class ControlStateIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
-    control_id: Text = Field(examples=["CSL-21-LOGS"])
+    control_id: Text = Field(examples=["CSL-21-LOGS"], max_length=32)
     status: ControlStatusValue = Field(examples=["in_place"])
     evidence: Text = Field("", max_length=2000)
 
@@ -221,7 +216,7 @@ class ControlStateIn(Schema):
         return value
 
 
-class ControlsIn(Schema):
+class ControlsIn(InputSchema):
     """Controls not listed keep their current state."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core import inputrule
 from youthsafe.core.models import Jurisdiction
 from youthsafe.reports.models import ReportTemplate, TemplateKind
 from youthsafe.reports.rendering import MAX_TEMPLATE_CHARS
@@ -21,7 +22,7 @@ class PlaceChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{'　' * obj.depth}{obj.name}"
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(inputrule.Form):
     """GET form; the view validates the values itself (stats.scope_for) so bad input gets one message."""
 
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
@@ -35,7 +36,7 @@ class ScopeForm(forms.Form):
             self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(inputrule.Form):
     template = forms.ChoiceField(label=_("Document"), choices=[])
     fmt = forms.ChoiceField(label=_("Format"), choices=[("docx", "Word (DOCX)"), ("pdf", "PDF"),
                                                          ("md", "Markdown")])
@@ -46,7 +47,7 @@ class DocumentForm(forms.Form):
             (t.name, t.title) for t in ReportTemplate.objects.all()]
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(inputrule.Form):
     name = forms.SlugField(label=_("Name"), max_length=64,
                            help_text=_("Letters, digits and hyphens; used by `youthsafe report --template`."))
     title = forms.CharField(label=_("Title"), max_length=200)

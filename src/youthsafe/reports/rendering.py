@@ -158,7 +158,9 @@ def to_docx(markdown: str) -> bytes:
     from docx.shared import Pt
 
     doc = documents.chinese_document()
-    lines = markdown.splitlines()
+    # Before anything else: a character XML cannot hold (from a template or a record name) becomes U+FFFD, and
+    # the vertical tab or form feed that splitlines() would take for a line break with it.
+    lines = documents.xml_text(markdown).splitlines()
     i = 0
     while i < len(lines):
         line = lines[i].rstrip()

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from youthsafe.core.access import get_visible_or_404, require
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.roles import Permission
 from youthsafe.core.schemas import MAX_ID, MAX_OFFSET, ErrorOut
 from youthsafe.registry.models import Platform
@@ -30,8 +31,8 @@ class Ref(Schema):
     name: str
 
 
-class ListQuery(Schema):
-    status: str | None = None
+class ListQuery(InputSchema):
+    status: str | None = Field(None, max_length=16)
     platform: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -151,7 +152,7 @@ class InterviewPage(Page):
     items: list[InterviewOut]
 
 
-class InterviewIn(Schema):
+class InterviewIn(InputSchema):
     kind: str = Field(..., description="R1 (risk noted) or R2 (interview, 约谈)", max_length=4)
     held_on: dt.date
     attendees: str = Field(..., max_length=2000)
@@ -160,9 +161,9 @@ class InterviewIn(Schema):
     legal_basis: str = Field("", max_length=200)
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     approve: bool
-    note: str = ""
+    note: str = Field("", max_length=2000)
 
 
 def _ref(obj: Any) -> dict[str, Any]:

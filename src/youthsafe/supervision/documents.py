@@ -1,5 +1,7 @@
 """The rectification notice (责令限期改正通知书) and the inspection record (监督检查记录) as DOCX in Chinese,
-filled from the records (PDF via ``core.documents.docx_to_pdf``). Numbers come from the configured schemes."""
+filled from the records (PDF via ``core.documents.docx_to_pdf``). Numbers come from the configured schemes.
+Record text enters the document only through ``_para``, ``_centered`` and table cells, each through
+``xml_text`` (a character XML cannot hold is shown as U+FFFD instead of failing the whole document)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
-from youthsafe.core.documents import HEADING_FONT, chinese_document, set_font, to_bytes
+from youthsafe.core.documents import HEADING_FONT, chinese_document, set_font, to_bytes, xml_text
 from youthsafe.registry.controls import CONTROLS_BY_ID, GROUP_LABELS
 from youthsafe.supervision.models import Inspection, ItemResult, RectificationOrder
 from youthsafe.supervision.services.numbering import authority_for
@@ -52,7 +54,7 @@ def zh_date(day: dt.date | None) -> str:
 def _centered(doc: Any, text: str, size: float, *, bold: bool = True, font: str = HEADING_FONT) -> None:
     para = doc.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = para.add_run(text)
+    run = para.add_run(xml_text(text))
     set_font(run, font, size, bold=bold)
 
 
@@ -62,7 +64,7 @@ def _para(doc: Any, text: str, *, indent: bool = True, align: Any = None) -> Any
         para.paragraph_format.first_line_indent = Cm(0.85)
     if align is not None:
         para.alignment = align
-    para.add_run(text)
+    para.add_run(xml_text(text))
     return para
 
 
@@ -114,7 +116,7 @@ def inspection_record(inspection: Inspection) -> bytes:
     table.style = "Table Grid"
     for key, value in facts:
         row = table.add_row().cells
-        row[0].text, row[1].text = key, value
+        row[0].text, row[1].text = key, xml_text(value)
     current = ""
     checklist = None
     for item in inspection.items.all():
@@ -131,10 +133,10 @@ def inspection_record(inspection: Inspection) -> bytes:
                 cell.text = text
         assert checklist is not None  # noqa: S101  (created with the first group)
         row = checklist.add_row().cells
-        row[0].text = CONTROL_ZH.get(item.control_id, item.control_id)
+        row[0].text = xml_text(CONTROL_ZH.get(item.control_id, item.control_id))
         row[1].text = control.basis if control else ""
-        row[2].text = RESULT_ZH.get(ItemResult(item.result), item.result)
-        row[3].text = item.note
+        row[2].text = xml_text(RESULT_ZH.get(ItemResult(item.result), item.result))
+        row[3].text = xml_text(item.note)
     heading = doc.add_paragraph()
     set_font(heading.add_run("发现的问题"), HEADING_FONT, 13, bold=True)
     findings = list(inspection.findings.all())

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from youthsafe.core import audit
+from youthsafe.core import audit, uploads
 from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.documents import DocumentError, docx_to_pdf
 from youthsafe.core.forms import add_service_errors
@@ -175,6 +175,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection": inspection, "groups": groups, "findings": inspection.findings.select_related("item"),
         "orders": inspection.orders.all(), "history": common.history("inspection", inspection.pk),
         "editable": inspection.status in {InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS},
+        # who took part in the inspection cannot sign it (four eyes): the page says so instead of the button
+        "took_part": inspection.status == InspectionStatus.COMPLETED and inspections.took_part(inspection, user),
         "unchecked": inspection.items.filter(result="unchecked").count(), **_can(user, *ALL)})
 
 
@@ -420,7 +422,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(P.EVIDENCE_DOWNLOAD)
 @require_GET
-def file_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def file_download(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """A file kept with a supervision record, as an attachment: the reader's jurisdiction is checked (404
     outside it), the bytes must still have the SHA-256 recorded at upload (refused with the reason otherwise),
     and every download is audited."""
@@ -433,9 +435,7 @@ def file_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return render(request, "supervision/file_refused.html", {
             "message": str(exc), "name": files.file_name(kind, record), "sha256": getattr(record, spec.sha256)},
             status=409)
-    response = HttpResponse(got.data, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, got.name)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = uploads.file_response(got.handle, content_type="application/octet-stream", filename=got.name)
     response["X-Content-SHA256"] = got.sha256
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
+
+from youthsafe.core.hiddenchars import reveal as reveal_hidden
 
 register = template.Library()
+
+
+@register.filter
+def reveal(value: object) -> SafeString:
+    """Escape ``value`` and show right-to-left, zero-width and control characters as visible badges
+    (core/hiddenchars.py). For platform names, post and report texts and people's names."""
+    return reveal_hidden(value)
 
 
 @register.filter

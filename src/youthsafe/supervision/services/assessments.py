@@ -24,7 +24,15 @@ from youthsafe.supervision.models import (
     AssessmentTrigger,
     ItemResult,
 )
-from youthsafe.supervision.services.common import apply, authorise, digest, lock, now_or, require_text
+from youthsafe.supervision.services.common import (
+    apply,
+    authorise,
+    check_upload,
+    digest,
+    lock,
+    now_or,
+    require_text,
+)
 
 P = Permission
 ITEMS = tuple(c for c in CONTROLS if c.group == GROUP_ASSESSMENT)
@@ -64,6 +72,7 @@ def do_receive_report(assessment: Assessment, *, actor: User, received_on: dt.da
                       upload: File[bytes] | None = None, now: dt.datetime | None = None) -> Assessment:
     authorise(actor, P.ASSESSMENT_REVIEW, assessment.jurisdiction)
     text = require_text(summary, "summary", _("Summarise the provider's report."))
+    check_upload(upload)
     with transaction.atomic():
         locked: Assessment = lock(Assessment, assessment.pk)
         changes: dict[str, object] = {"report_received_on": received_on, "report_summary": text}

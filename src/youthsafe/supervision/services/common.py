@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
+from youthsafe.core import audit, uploads
 from youthsafe.core.access import require, require_write_in
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission
@@ -123,6 +123,14 @@ def step_ladder(obj: Any, target: str, *, machine: str, actor: User | None, now:
     audit.record(AuditAction.TRANSITION, actor=actor, obj=audit_obj if audit_obj is not None else obj,
                  before={"stage": current}, after={"stage": target}, reason=reason, actor_label=label(actor))
     return change
+
+
+def check_upload(upload: File[bytes] | None, field: str = "file") -> None:
+    """Every file a supervision record keeps goes through the product's upload policy (core/uploads.py
+    ``SUPERVISION``: images, PDF, DOCX, XLSX and plain text by their bytes, up to the configured size); the
+    refusal is the error of form field ``field``, and nothing is stored."""
+    if upload is not None:
+        uploads.check_field(upload, uploads.SUPERVISION, field)
 
 
 def digest(upload: File[bytes]) -> str:

@@ -6,19 +6,18 @@ have that SHA-256, and writes one audit row (as content's evidence downloads do)
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
+from youthsafe.core import audit, uploads
 from youthsafe.core.access import require
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission
@@ -57,9 +56,11 @@ class StoredFileError(Exception):
 
 @dataclass(frozen=True)
 class Download:
+    """A file to send: open at its start, checked against its SHA-256; the response streams and closes it."""
+
     name: str
     sha256: str
-    data: bytes
+    handle: IO[bytes]
 
 
 def visible_record(kind: str, pk: int, user: User) -> Any:
@@ -99,9 +100,9 @@ def file_name(kind: str, record: Any) -> str:
 
 
 def file_for_download(kind: str, record: Any, *, actor: User) -> Download:
-    """The bytes of one file for ``actor``, checked against the SHA-256 recorded at upload; one audit row per
-    download. StoredFileError (and a warning in the log) when the file is missing, was altered or has no
-    recorded hash: nothing is served then."""
+    """One file for ``actor``, open and checked (in chunks, never read whole) against the SHA-256 recorded at
+    upload; one audit row per download. StoredFileError (and a warning in the log) when the file is missing,
+    was altered or has no recorded hash: nothing is served then."""
     spec = KINDS[kind]
     require(actor, Permission.EVIDENCE_DOWNLOAD)
     place = jurisdiction_of(record)
@@ -116,20 +117,22 @@ def file_for_download(kind: str, record: Any, *, actor: User) -> Download:
         raise StoredFileError(_("No SHA-256 was recorded for this file when it was uploaded, so it cannot be "
                                 "verified and is not served."))
     try:
-        with field.storage.open(field.name, "rb") as handle:
-            data = handle.read()
+        handle = uploads.open_verified(lambda: field.storage.open(field.name, "rb"), expected, kind)
+    except uploads.AlteredFileError as exc:
+        log.warning("supervision %s file of %s:%s was altered: recorded %s", kind, spec.model.__name__, record.pk,
+                    expected)
+        raise StoredFileError(_("The stored file was altered after it was uploaded: its SHA-256 no longer matches "
+                                "the one recorded. It is not served.")) from exc
     except OSError as exc:
         log.warning("supervision %s file of %s:%s is missing: %s", kind, spec.model.__name__, record.pk, exc)
         raise StoredFileError(_("The stored file is missing; the audit log keeps its SHA-256.")) from exc
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected:
-        log.warning("supervision %s file of %s:%s was altered: recorded %s, stored %s", kind,
-                    spec.model.__name__, record.pk, expected, actual)
-        raise StoredFileError(_("The stored file was altered after it was uploaded: its SHA-256 no longer matches "
-                                "the one recorded. It is not served."))
     name = file_name(kind, record)
     obj = record.item.inspection if isinstance(record, Evidence) else record
-    audit.record(AuditAction.EXPORT, actor=actor, obj=obj, jurisdiction=place,
-                 object_repr=f"{obj} {kind} file"[:200], reason=f"{kind} file download",
-                 after={"file": name, "sha256": expected, **({"evidence": record.pk} if obj is not record else {})})
-    return Download(name, expected, data)
+    try:
+        audit.record(AuditAction.EXPORT, actor=actor, obj=obj, jurisdiction=place,
+                     object_repr=f"{obj} {kind} file"[:200], reason=f"{kind} file download",
+                     after={"file": name, "sha256": expected, **({"evidence": record.pk} if obj is not record else {})})
+    except BaseException:
+        handle.close()
+        raise
+    return Download(name, expected, handle)

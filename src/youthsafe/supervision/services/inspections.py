@@ -32,8 +32,17 @@ from youthsafe.supervision.models import (
     Referral,
     ReferralStatus,
     Severity,
+    StateChange,
 )
-from youthsafe.supervision.services.common import apply, authorise, lock, now_or, require_text, to_validation
+from youthsafe.supervision.services.common import (
+    apply,
+    authorise,
+    check_upload,
+    lock,
+    now_or,
+    require_text,
+    to_validation,
+)
 from youthsafe.supervision.services.numbering import next_number
 
 P = Permission
@@ -220,6 +229,7 @@ def do_add_evidence(item: ChecklistItem, *, actor: User, upload: File[bytes] | N
     authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
     if upload is None and not note.strip():
         raise ValidationError(_("Attach a file or write a note."))
+    check_upload(upload)
     now = now_or(now)
     with transaction.atomic():
         _editable(inspection, actor, now)
@@ -267,14 +277,30 @@ def do_complete(inspection: Inspection, *, actor: User, summary: str, now: dt.da
     return locked
 
 
+def took_part(inspection: Inspection, user: User) -> bool:
+    """Whether ``user`` conducted ``inspection``: opened it, started it, recorded a checklist item, added a
+    finding or evidence, or submitted it for signature. (Sending it back for correction is the signer's step,
+    not taking part.)"""
+    steps = StateChange.objects.filter(machine=wf.INSPECTION.name, object_id=inspection.pk, actor=user)
+    return (inspection.created_by_id == user.pk
+            or inspection.items.filter(checked_by=user).exists()
+            or inspection.findings.filter(created_by=user).exists()
+            or Evidence.objects.filter(item__inspection=inspection, added_by=user).exists()
+            or steps.filter(Q(from_status=wf.PLANNED, to_status=wf.IN_PROGRESS) | Q(to_status=wf.COMPLETED)).exists())
+
+
 def do_sign(inspection: Inspection, *, actor: User, now: dt.datetime | None = None) -> Inspection:
-    """Sign off the result (a leader): the record gets its number and becomes final."""
+    """Sign off the result (a leader): the record gets its number and becomes final. Four eyes: whoever took
+    part in the inspection cannot sign it (an administrator holds both rights; another person signs)."""
     authorise(actor, P.INSPECTION_SIGN, inspection.jurisdiction)
     now = now_or(now)
     with transaction.atomic():
         locked: Inspection = lock(Inspection, inspection.pk)
         if not wf.INSPECTION.can(locked.status, wf.SIGNED):
             raise to_validation(wf.InvalidTransition("inspection", locked.status, wf.SIGNED))
+        if took_part(locked, actor):
+            raise ValidationError(_("You took part in this inspection, so you cannot sign it: another person with "
+                                    "the right to sign must do so."))
         number = locked.number or next_number("record", locked.jurisdiction, locked.inspected_on.year)
         apply(wf.INSPECTION, locked, wf.SIGNED, actor=actor, now=now,
               changes={"signed_by": actor, "signed_at": now, "number": number})

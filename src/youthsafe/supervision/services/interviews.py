@@ -19,6 +19,7 @@ from youthsafe.supervision.models import Interview, InterviewKind, PlatformStage
 from youthsafe.supervision.services.common import (
     LADDER_PLATFORM,
     authorise,
+    check_upload,
     digest,
     now_or,
     require_text,
@@ -71,6 +72,7 @@ def do_record_interview(platform: Platform, *, actor: User, kind: str, held_on: 
         raise ValidationError({"kind": [_("Choose a risk note or an interview.")]})
     people = require_text(attendees, "attendees", _("Name who attended."))
     raised = require_text(matters, "matters", _("Write the matters raised."))
+    check_upload(upload)
     now = now_or(now)
     if held_on > now.date():
         raise ValidationError({"held_on": [_("The date cannot be in the future.")]})

@@ -30,6 +30,7 @@ from youthsafe.supervision.services.common import (
     LADDER_ORDER,
     apply,
     authorise,
+    check_upload,
     digest,
     lock,
     now_or,
@@ -120,6 +121,7 @@ def do_receive_evidence(order: RectificationOrder, *, actor: User, evidence_on: 
     """The platform's evidence of rectification arrived: a re-check is due."""
     authorise(actor, P.ORDER_ISSUE, order.jurisdiction)
     body = require_text(text, "text", _("Describe the evidence the platform submitted."))
+    check_upload(upload)
     with transaction.atomic():
         locked: RectificationOrder = lock(RectificationOrder, order.pk)
         changes: dict[str, object] = {"evidence_on": evidence_on, "evidence_text": body}
@@ -168,6 +170,7 @@ def do_record_refusal(order: RectificationOrder, *, actor: User, refused_on: dt.
     authorise(actor, P.ORDER_ISSUE, order.jurisdiction)
     text = require_text(evidence, "evidence",
                         _("Record the evidence of the refusal (what was said, done or not done)."))
+    check_upload(upload)
     now = now_or(now)
     with transaction.atomic():
         locked: RectificationOrder = lock(RectificationOrder, order.pk)

@@ -4,6 +4,9 @@ Waitress is one process: its threads share one interpreter, so one process uses 
 threads it has. ``--processes N`` starts N server processes on the same address (each with a listening socket
 of its own, SO_REUSEPORT, so the kernel spreads connections across them) under a small supervisor that
 restarts a process that dies and stops them all on SIGTERM or SIGINT.
+
+Behind a reverse proxy, name it in ``YOUTHSAFE_TRUSTED_PROXY`` (and the headers it sets in
+``YOUTHSAFE_TRUSTED_PROXY_HEADERS``): core/proxy.py then takes the client's address and scheme from its headers.
 """
 
 from __future__ import annotations
@@ -34,10 +37,25 @@ def _listen(host: str, port: int, *, shared: bool) -> socket.socket:
 def _serve(host: str, port: int, threads: int, *, shared: bool) -> None:
     from waitress import serve
 
+    from youthsafe.core.uploads import max_request_bytes
     from youthsafe.core.wsgi import application
 
+    # The application's own layer (core/proxy.py) decides which peer may set X-Forwarded-* and applies them;
+    # waitress must hand them over untouched (its own handling trusts one address only, and would strip them).
     serve(application, sockets=[_listen(host, port, shared=shared)], threads=threads, ident="YouthSafe",
-          connection_limit=1000, channel_timeout=60)
+          connection_limit=1000, channel_timeout=60, clear_untrusted_proxy_headers=False,
+          max_request_body_size=max_request_bytes())  # YOUTHSAFE_MAX_REQUEST_BYTES: 413 before the body is read
+
+
+def _proxy_line() -> str:
+    from django.conf import settings
+
+    if not settings.BEHIND_PROXY:
+        return "no trusted proxy: X-Forwarded-* headers are ignored (YOUTHSAFE_TRUSTED_PROXY)"
+    headers = ", ".join(sorted(settings.YOUTHSAFE_TRUSTED_PROXY_HEADERS))
+    proxies = ", ".join(net.removesuffix("/32").removesuffix("/128") for net in settings.YOUTHSAFE_TRUSTED_PROXY)
+    return (f"trusting {headers} from {proxies} "
+            f"({settings.YOUTHSAFE_TRUSTED_PROXY_COUNT} proxy hop(s))")
 
 
 class Command(BaseCommand):
@@ -61,7 +79,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", returncode=2) from exc
         self.stdout.write(f"YouthSafe listening on http://{host}:{port}/"
-                          + (f" ({processes} processes)" if processes > 1 else ""))
+                          + (f" ({processes} processes)" if processes > 1 else "") + "; " + _proxy_line())
         self.stdout.flush()
         if processes == 1:
             _serve(host, port, threads, shared=False)

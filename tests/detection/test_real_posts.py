@@ -36,7 +36,7 @@ def not_sexist() -> list[ScanResult]:
 
 def test_ordinary_gender_talk_is_rarely_flagged(not_sexist: list[ScanResult]) -> None:
     """Since the default model learns abuse (B09) from COLD and SWSR, comments not labelled *sexist* are flagged
-    when they abuse someone otherwise: measured 256 of 5,876 (4.4%), 152 of them with a word of abuse in the
+    when they abuse someone otherwise: measured 255 of 5,876 (4.3%), 151 of them with a word of abuse in the
     text (the rest: B09 at a model score of 0.8 or more, mostly heated arguments; a known weakness in the model
     card). Before, the engine flagged 103 (1.75%) and found almost no abuse at all on real comments."""
     flagged = sum(r.flagged for r in not_sexist)

@@ -93,3 +93,17 @@ def no_supervision_receiver() -> Iterator[None]:
     referral_requested.disconnect(dispatch_uid="supervision.receive_referral")
     yield
     referral_requested.connect(receive_referral, dispatch_uid="supervision.receive_referral")
+
+
+def close_download(response: Any) -> None:
+    """Close a streamed download (its open file, its generator), as a server does once it has sent it. Plain
+    ``response.close()`` also fires ``request_finished``, whose handler closes the database connection, which
+    on PostgreSQL is the test's own: like the test client itself, disconnect that handler meanwhile."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

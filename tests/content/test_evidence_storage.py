@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse
 from django.test import Client
 
-from tests.conftest import Tree
+from tests.conftest import Tree, close_download
 from tests.content import factories
 from youthsafe.content import evidence, services
 from youthsafe.core.models import User
@@ -104,4 +104,4 @@ def test_evidence_download_streams_the_file(tree: Tree, make_user: Callable[...,
     assert response["Content-Disposition"].startswith("attachment;")
     assert int(response["Content-Length"]) == len(body)
     assert b"".join(response.streaming_content) == body
-    response.close()
+    close_download(response)

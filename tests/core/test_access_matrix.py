@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.access import Route
-from tests.conftest import Tree
+from tests.conftest import Tree, close_download
 from youthsafe.core.api import api
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.roles import ROLE_PERMISSIONS, Permission, Role
@@ -178,7 +178,7 @@ def _request(client: Client, route: Route, url: str, tree: Tree) -> object:
         return call(url, data=body, content_type="application/json")
     response = call(url)
     if getattr(response, "streaming", False):
-        response.close()  # a server closes every response (a download's open file); the test client does not
+        close_download(response)  # a server closes a download's open file once sent; the test client does not
     return response
 
 

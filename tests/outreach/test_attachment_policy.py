@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse
 from django.test import Client
 
-from tests.conftest import Tree
+from tests.conftest import Tree, close_download
 from youthsafe.core.models import User
 from youthsafe.outreach import attachments, services
 from youthsafe.outreach.models import Attachment, OutreachEvent
@@ -119,7 +119,7 @@ def test_the_download_streams_the_file(event: tuple[OutreachEvent, User], login:
     assert response["Content-Type"] == "image/png"
     assert int(response["Content-Length"]) == len(body)
     assert b"".join(response.streaming_content) == body
-    response.close()
+    close_download(response)
 
 
 def test_the_page_refuses_an_oversized_file_before_reading_it(event: tuple[OutreachEvent, User],

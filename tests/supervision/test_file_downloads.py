@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import close_download
 from tests.supervision.factories import DAY, delivered_order, inspected
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.registry.models import Platform
@@ -102,7 +103,7 @@ def test_download_is_an_audited_attachment_with_the_uploaded_bytes(
     # A leader (reads every jurisdiction) may download too; each download is one more row.
     again = login(people["leader"]).get(url)
     assert again.status_code == 200
-    again.close()  # the stored file it streams (a server closes every response; the test client does not)
+    close_download(again)  # the stored file it streams (a server closes it once sent; the test client does not)
     assert _downloads() == before + 2
 
 

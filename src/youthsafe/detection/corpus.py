@@ -53,34 +53,30 @@ def _jsonl(path: Path) -> Iterator[dict[str, object]]:
                 yield json.loads(line)
 
 
-def category_rows(root: Path = CORPUS_DIR) -> list[LabelledText]:
-    """Every row of the project's category corpora, each with its split."""
-    paths = [root / "categories.jsonl", *sorted((root / "posts").glob("*.jsonl"))]
+def _project_rows(paths: list[Path], *, graded: bool) -> list[LabelledText]:
+    """The rows of the project files that exist: labels (category files) or a level (``graded``), each with
+    its source file, style and split."""
     out: list[LabelledText] = []
     for path in paths:
         if not path.exists():
             continue
         for row in _jsonl(path):
             rid = str(row["id"])
-            labels = [str(x) for x in row.get("labels") or []]  # type: ignore[attr-defined]
-            out.append(LabelledText(rid, str(row["text"]), labels, None, f"project:{path.stem}",
+            labels = [] if graded else [str(x) for x in row.get("labels") or []]  # type: ignore[attr-defined]
+            level = int(row["level"]) if graded else None  # type: ignore[call-overload]
+            out.append(LabelledText(rid, str(row["text"]), labels, level, f"project:{path.stem}",
                                     str(row.get("style", "")), split_of(rid)))  # fmt: skip
     return out
+
+
+def category_rows(root: Path = CORPUS_DIR) -> list[LabelledText]:
+    """Every row of the project's category corpora, each with its split."""
+    return _project_rows([root / "categories.jsonl", *sorted((root / "posts").glob("*.jsonl"))], graded=False)
 
 
 def risk_rows(root: Path = CORPUS_DIR) -> list[LabelledText]:
     """Every first-person graded post of the project's risk corpora, each with its split."""
-    paths = [root / "risk_levels.jsonl", *sorted((root / "risk").glob("*.jsonl"))]
-    out: list[LabelledText] = []
-    for path in paths:
-        if not path.exists():
-            continue
-        for row in _jsonl(path):
-            rid = str(row["id"])
-            level = int(row["level"])  # type: ignore[call-overload]
-            out.append(LabelledText(rid, str(row["text"]), [], level, f"project:{path.stem}",
-                                    str(row.get("style", "")), split_of(rid)))  # fmt: skip
-    return out
+    return _project_rows([root / "risk_levels.jsonl", *sorted((root / "risk").glob("*.jsonl"))], graded=True)
 
 
 def _lccc_lines(path: Path) -> Iterator[str]:

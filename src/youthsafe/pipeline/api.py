@@ -39,7 +39,9 @@ router = Router(tags=["pipeline"])
 
 MAX_RECORDS = 1000
 # 1,000 records of a few kB each; a larger body is refused before it is parsed.
-MAX_BODY_BYTES = 5 * 1024 * 1024
+# A body may hold a record far over the text limit (a collector's 10 MB line): it is read, that record is
+# dead-lettered and the rest are stored. Past this, the body is refused whole before it is read.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 # A byte that is not UTF-8, as the body is decoded (errors="surrogateescape": 0xFF becomes U+DCFF).
 _RAW_BYTE = re.compile("[\udc80-\udcff]")
 _ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])")  # such a byte in a payload (records.storable's escape)
@@ -96,7 +98,8 @@ def _body_bytes(request: HttpRequest) -> bytes:
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise _too_big()
     try:
-        raw = request.body
+        # Read past Django's DATA_UPLOAD_MAX_MEMORY_SIZE (a form-upload limit), up to this API's own.
+        raw = request.body if hasattr(request, "_body") else request.read(MAX_BODY_BYTES + 1)
     except RequestDataTooBig as exc:
         raise _too_big() from exc
     if len(raw) > MAX_BODY_BYTES:

@@ -24,6 +24,25 @@ class Tree:
     other_city: Jurisdiction
 
 
+_DB_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_setup"})
+_ENGINE_FREE = ("tests/detection/", "/test_workflow.py", "tests/test_structure.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of code that cannot depend on the database engine run in one pass only (scripts/test runs the
+    suite on SQLite and again on PostgreSQL): the detection library, the pure state machines and the
+    structure checks, when they use no database fixture. Marked ``sqlite_pass``, the PostgreSQL pass skips them."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if not any(part in path for part in _ENGINE_FREE):
+            continue
+        if item.get_closest_marker("django_db") or item.get_closest_marker("once"):
+            continue
+        if _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        item.add_marker(pytest.mark.sqlite_pass)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""

@@ -98,6 +98,21 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
 
 
+_business_time: contextvars.ContextVar[bool] = contextvars.ContextVar("youthsafe_audit_business_time",
+                                                                      default=False)
+
+
+@contextlib.contextmanager
+def business_time() -> Iterator[None]:
+    """Audit rows written inside take the step's own time (``at``): only for loading a past year's demo
+    records through the services, so their trail reads as it happened. Never used by the product."""
+    token = _business_time.set(True)
+    try:
+        yield
+    finally:
+        _business_time.reset(token)
+
+
 def record(
     action: AuditAction | str,
     *,
@@ -111,8 +126,12 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
     actor_label: str = "",
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Append one audit row in the current transaction (or its own, when called outside one)."""
+    """Append one audit row in the current transaction (or its own, when called outside one).
+
+    The row's time is the clock's. ``at`` (the business time of the step) is used only inside
+    :func:`business_time`, which the demo loader opens to write a past year's records through the services."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -123,7 +142,7 @@ def record(
             maybe = getattr(obj, "jurisdiction", None)
             jurisdiction = maybe if isinstance(maybe, Jurisdiction) else None
     event = AuditEvent(
-            time=timezone.now(),
+            time=at if at is not None and _business_time.get() else timezone.now(),
             actor=actor,
             actor_label=actor_label or (actor.username if actor is not None else "system"),
             action=str(action),

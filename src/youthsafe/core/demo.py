@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.db import transaction
 
+from youthsafe.core import audit, kernel
 from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
 from youthsafe.core.roles import Role
 
@@ -78,8 +78,14 @@ def _users(ctx: DemoContext) -> None:
         ctx.users[username] = user
 
 
-@transaction.atomic
 def load() -> DemoContext:
+    """Every app's demo records in one transaction, through the services (kernel.batch), with the audit
+    trail in the records' own time (audit.business_time)."""
+    with kernel.batch(), audit.business_time():
+        return _load()
+
+
+def _load() -> DemoContext:
     ctx = DemoContext()
     _places(ctx)
     _users(ctx)

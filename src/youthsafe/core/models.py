@@ -223,3 +223,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValidationError("Audit events are append-only.")
+
+
+class StatusChange(models.Model):
+    """One move of any record through its workflow (Healthchecks' Flip), written by ``core.kernel.transition``
+    in the transaction of the move: which machine, which record, from where to where, who, when and why."""
+
+    machine = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(_("actor"), max_length=150)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at", "id"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["machine", "object_id", "at"])]
+        verbose_name = _("status change")
+
+    def __str__(self) -> str:
+        return f"{self.machine}:{self.object_id} {self.from_status}->{self.to_status}"

@@ -174,9 +174,14 @@ def test_service_is_one_durable_transaction(unit: Jurisdiction, leader: User) ->
 @pytest.mark.django_db(transaction=True)
 def test_batch_runs_many_services_in_one_transaction(tree: Tree, leader: User) -> None:
     units = [Jurisdiction.objects.create(code=f"U{i}", name=f"中队{i}", kind=UNIT, parent=tree.city) for i in range(3)]
-    with pytest.raises(ValidationError), kernel.batch():
-        do_promote(units[0], actor=leader)
-        do_promote(units[1], actor=leader, fail=True)
+
+    def two_in_one_batch() -> None:
+        with kernel.batch():
+            do_promote(units[0], actor=leader)
+            do_promote(units[1], actor=leader, fail=True)
+
+    with pytest.raises(ValidationError):
+        two_in_one_batch()
     assert not StatusChange.objects.exists()  # nothing of the batch was kept
     with kernel.batch():
         for node in units:

@@ -21,6 +21,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 
 from youthsafe.core import documents
 from youthsafe.reports.models import ReportTemplate, TemplateKind
@@ -130,8 +132,6 @@ def _runs(paragraph: Any, text: str) -> None:
 
 
 def _add_table(doc: Any, rows: list[str]) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
     cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
     rules = [r for r in cells if all(re.fullmatch(r":?-{3,}:?", c) for c in r)]
     right = {j for j, c in enumerate(rules[0]) if c.endswith(":")} if rules else set()
@@ -154,9 +154,6 @@ def _add_table(doc: Any, rows: list[str]) -> None:
 
 def to_docx(markdown: str) -> bytes:
     """The Markdown subset as a DOCX with CJK fonts: title centred, paragraphs indented two characters."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     doc = documents.chinese_document()
     # Before anything else: a character XML cannot hold (from a template or a record name) becomes U+FFFD, and
     # the vertical tab or form feed that splitlines() would take for a line break with it.

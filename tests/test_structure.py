@@ -97,5 +97,8 @@ def test_service_helpers_are_the_kernels(helper: str) -> None:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name == helper:
+                first = node.args.args[0].arg if node.args.args else ""
+                if helper == "label" and first != "actor":
+                    continue  # an API route or a choice's label, not the actor's name for the history
                 copies.append(f"{_name(path)}:{node.lineno}")
     assert copies == []

@@ -142,17 +142,21 @@ def batch() -> Iterator[None]:
 def transition(obj: models.Model, to: str, *, actor: User | None, machine: Machine | None = None,
                now: dt.datetime | None = None, reason: str = "", changes: Mapping[str, Any] | None = None,
                subject: models.Model | None = None, names: Mapping[str, Any] | None = None,
-               locked: bool = False) -> StatusChange:
+               noun: str | None = None, locked: bool = False) -> StatusChange:
     """Move ``obj`` to ``to`` through its machine (``machine`` or the model's ``workflow``) and store it.
 
     In one transaction: lock the row (unless the caller holds it: ``locked``), check the table, the
     transition's permission (for a person; the system's own moves have ``actor=None``) and required reason,
     set ``changes`` and the deadline rule's fields, save with ``version + 1``, and write the history row and
     the audit row. ``subject`` is the record the history belongs to when it is not ``obj`` (a platform's
-    ladder stage). An impossible move raises ValidationError with the state names of ``names``."""
+    ladder stage). An impossible move raises ValidationError with the state names of ``names`` (and ``noun``).
+
+    Inside a transaction already (a service, a batch) the move joins it without a savepoint of its own: every
+    check comes before the first write, and a failing write fails the enclosing transaction."""
     machine = machine or obj.workflow  # type: ignore[attr-defined]
     now = now_or(now)
-    with transaction.atomic():
+    joined = transaction.get_connection().in_atomic_block
+    with contextlib.nullcontext() if joined else transaction.atomic():
         if not locked and obj.pk is not None:
             _refresh_locked(obj)
         fields = [machine.field, *(changes or {})]
@@ -160,7 +164,7 @@ def transition(obj: models.Model, to: str, *, actor: User | None, machine: Machi
         try:
             flip = machine.move(obj, to, actor=label(actor), now=now, reason=reason)
         except InvalidTransition as exc:
-            raise to_validation(exc, names) from exc
+            raise to_validation(exc, names, noun) from exc
         rule = machine.find(flip.from_status, to)
         if actor is not None and rule is not None and rule.permission:
             require(actor, Permission(rule.permission))

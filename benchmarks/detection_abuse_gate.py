@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/detection_abuse_gate.py [--shared ../shared/data] [--scores 0.8 0.9 1.01]
 
 The engine flags abuse from the model alone only with a word of abuse in the text (``B09.ctx.abuse``) or at a
-model score of ``engine._MODEL_ALONE_ABUSE`` on evidence that does not name a group; 1.01 means never without
+model score of ``policy.MODEL_ALONE_ABUSE`` on evidence that does not name a group; 1.01 means never without
 a word of abuse. For each score: COLD dev precision and recall of violations against COLD's offensive label
 (dev is never trained on), LCCC test lines flagged, SWSR comments not labelled sexist that are flagged (and
 how many of those carry a word of abuse), and identity-neutral statements flagged.
@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import youthsafe.detection.engine as engine_module
+import youthsafe.detection.policy as policy_module
 from youthsafe.detection.corpus import real_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def main() -> None:
     lines = (ROOT / "tests" / "data" / "identity_neutral.jsonl").read_text(encoding="utf-8").splitlines()
     identity = [json.loads(line)["text"] for line in lines if line.strip()]
     for score in args.scores:
-        engine_module._MODEL_ALONE_ABUSE = score
+        policy_module.MODEL_ALONE_ABUSE = score
         engine = engine_module.Engine()
         res = engine.scan([r.text for r in cold])
         tp = sum(bool(r.labels) and x.violation for r, x in zip(cold, res, strict=True))

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import CountVectorizer
 
 from youthsafe.detection.classifier import DEFAULT_MODEL_DIR, RISK_LABEL, TextModel, load_default_model
 from youthsafe.detection.evaluation import predict_labels
 from youthsafe.detection.features import NgramSpace
 from youthsafe.detection.normalize import normalize_text
 from youthsafe.detection.training import TrainConfig, train_category, train_risk
+from youthsafe.detection.word_features import WordVocabulary
 
 BAD = ["你这个垃圾滚出去", "傻子闭嘴吧", "垃圾东西滚", "去死吧傻子", "滚你这个蠢货", "蠢货垃圾傻子"]
 GOOD = ["今天天气很好", "我们去公园散步", "这本书很好看", "谢谢你的帮助", "晚饭吃了面条", "周末一起去看电影"]
@@ -28,8 +30,6 @@ def model() -> TextModel:
 
 
 def test_ngram_space_matches_sklearn_counts() -> None:
-    from sklearn.feature_extraction.text import CountVectorizer
-
     space = NgramSpace.fit(TEXTS, n_max=3, min_df=2, max_features=None)
     ref = CountVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, lowercase=False).fit(TEXTS)
     assert len(space) == len(ref.vocabulary_)
@@ -226,8 +226,6 @@ def test_default_model_alone_flags_few_identity_neutral_posts() -> None:
 
 
 def test_word_features_round_trip_and_explain(tmp_path: Path) -> None:
-    from youthsafe.detection.word_features import WordVocabulary
-
     cfg = TrainConfig(min_df=1, folds=3, c=10.0, words=True, word_min_df=1)
     model = train_category(TEXTS, LABELS, multi_label=False, cfg=cfg)
     assert model.words is not None

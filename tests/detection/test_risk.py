@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from youthsafe.detection.risk import WELFARE_LEVEL, RiskGrader
+from youthsafe.detection.policy import combine_risk
+from youthsafe.detection.risk import WELFARE_LEVEL, RiskAssessment, RiskGrader
 
 GRADER = RiskGrader()
 
@@ -181,8 +182,6 @@ def test_what_stays_graded(text: str, level: int) -> None:
 
 
 def test_mild_means_level_one_wording_only() -> None:
-    from youthsafe.detection.risk import RiskAssessment
-
     assert RiskAssessment(1, ("distress1",), ()).mild
     assert RiskAssessment(1, ("distress1", "time"), ()).mild  # time words are no signal of their own
     assert not RiskAssessment(2, ("distress1", "distress2"), ()).mild
@@ -191,11 +190,8 @@ def test_mild_means_level_one_wording_only() -> None:
 
 
 def test_the_model_may_not_read_a_wish_to_die_into_level_one_wording() -> None:
-    from youthsafe.detection.engine import _combine_risk
-    from youthsafe.detection.risk import RiskAssessment
-
     def level(signals: tuple[str, ...], grade: int, model: float) -> int:
-        return _combine_risk(RiskAssessment(grade, signals, ()), model)
+        return combine_risk(RiskAssessment(grade, signals, ()), model)
 
     assert level(("distress1",), 1, 7.0) == 3  # "委屈" in a long argument: at most level 3
     assert level(("distress1",), 1, 0.4) == 1  # the grader's own level stands

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from youthsafe.detection.commands import EXIT_BAD_LINES, EXIT_OK, EXIT_UNUSABLE, main
+from youthsafe.detection.commands import EXIT_BAD_LINES, EXIT_OK, EXIT_UNUSABLE, main, register
 
 
 def _run(tmp_path: Path, content: str, name: str = "in.jsonl", *extra: str) -> tuple[int, list[dict[str, object]]]:
@@ -61,10 +62,6 @@ def test_unusable_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_register_sets_func() -> None:
-    import argparse
-
-    from youthsafe.detection.commands import register
-
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
     args = parser.parse_args(["scan", "x.jsonl"])

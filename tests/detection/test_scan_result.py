@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
 from youthsafe.detection.engine import Engine
 
@@ -18,8 +19,6 @@ def test_to_dict_matches_asdict_and_is_json() -> None:
 
 def test_no_welfare_signal_or_risk_on_identity_neutral_statements() -> None:
     """Saying who you are is never a welfare signal: no W01 and no risk level 4+ on the fairness set."""
-    from pathlib import Path
-
     path = Path(__file__).parents[1] / "data" / "identity_neutral.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = Engine().scan([r["text"] for r in rows])

@@ -14,11 +14,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import cross_val_predict
+from sklearn.pipeline import make_pipeline
 
 from youthsafe.detection.classifier import TextModel
 from youthsafe.detection.model_commands import main
 from youthsafe.detection.selection import BASELINE, candidates
-from youthsafe.detection.training import TrainConfig
+from youthsafe.detection.training import TrainConfig, train_risk
 
 PLAN = ["药已经攒够了", "遗书写好了放在抽屉里", "今晚在天台结束这一切", "明天凌晨就走了", "东西都送人了，周五就走"]
 WISH = ["真的不想活了", "好想死啊", "活着好累不想再醒来", "死了就解脱了吧", "我想消失"]
@@ -83,8 +88,6 @@ def test_risk_classes_round_trip_and_decide_by_operating_point(tmp_path: Path) -
     assert rc == 0
     model = TextModel.load(out)
     assert model.risk_levels is None  # "given": the project's ridge regressor only
-    from youthsafe.detection.training import train_risk
-
     rows = _risk_rows()
     texts, levels = [str(r["text"]) for r in rows], [float(r["level"]) for r in rows]  # type: ignore[arg-type]
     classes = train_risk(texts, levels, cfg=TrainConfig(min_df=1, c=10.0, folds=3, risk_classes=True))
@@ -109,12 +112,6 @@ def test_risk_classes_round_trip_and_decide_by_operating_point(tmp_path: Path) -
 def test_category_selection_is_at_least_the_sklearn_baseline(tmp_path: Path) -> None:
     """On a 3-class task with noisy features, the chosen candidate's cross-validated macro-F1 is at least that
     of an independent TfidfVectorizer(char, 1-3) + LogisticRegression on the same folds' data."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import cross_val_predict
-    from sklearn.pipeline import make_pipeline
-
     rng = random.Random(3)
     words = {
         "gamble": ["下注", "百家乐", "返水", "充值", "彩金", "上岸"],
@@ -146,8 +143,6 @@ def test_category_selection_is_at_least_the_sklearn_baseline(tmp_path: Path) -> 
 def test_quantized_model_predicts_as_saved(tmp_path: Path) -> None:
     """A model saved with int8 weights predicts after loading exactly what it predicted once saved, and close to
     the float weights it was trained with."""
-    from youthsafe.detection.training import train_risk
-
     rows = _risk_rows()
     texts, levels = [str(r["text"]) for r in rows], [float(r["level"]) for r in rows]  # type: ignore[arg-type]
     model = train_risk(texts, levels, cfg=TrainConfig(min_df=1, c=10.0, folds=3, risk_classes=True))

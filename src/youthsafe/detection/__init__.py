@@ -2,7 +2,7 @@
 
 Public API (imported lazily so ``import youthsafe.detection.normalize`` stays cheap):
 
-* ``Engine``, ``ScanResult``, ``CategoryScore``, ``Evidence``, ``RuleHit`` (``engine``)
+* ``Engine`` (``engine``); ``ScanResult``, ``CategoryScore``, ``Evidence``, ``RuleHit`` (``result``)
 * ``normalize``, ``normalize_text``, ``Normalized`` (``normalize``)
 * ``read_records``, ``Record``, ``BadLine``, ``InputError`` (``io``)
 * ``RiskGrader``, ``RiskAssessment`` (``risk``); ``load_rules`` (``rules``); ``DedupIndex`` (``dedup``)
@@ -15,8 +15,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Engine": "engine", "ScanResult": "engine", "CategoryScore": "engine", "Evidence": "engine",
-    "RuleHit": "engine", "normalize": "normalize", "normalize_text": "normalize", "Normalized": "normalize",
+    "Engine": "engine", "ScanResult": "result", "CategoryScore": "result", "Evidence": "result",
+    "RuleHit": "result", "normalize": "normalize", "normalize_text": "normalize", "Normalized": "normalize",
     "read_records": "io", "Record": "io", "BadLine": "io", "InputError": "io", "RiskGrader": "risk",
     "RiskAssessment": "risk", "load_rules": "rules", "DedupIndex": "dedup", "CATEGORIES": "taxonomy",
     "Category": "taxonomy", "Tier": "taxonomy",

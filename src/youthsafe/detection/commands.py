@@ -65,7 +65,7 @@ def run_scan(args: argparse.Namespace) -> int:
         records = read_records(
             args.input, fields=[args.id_field, args.text_field], required=[args.text_field]
         )
-        from youthsafe.detection.engine import Engine
+        from youthsafe.detection.engine import Engine  # noqa: PLC0415  (start-up: not for --help or bad input)
 
         engine = Engine(
             args.model, args.rules, args.alert_level, use_default_model=not args.no_model, dedup=args.dedup

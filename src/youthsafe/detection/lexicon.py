@@ -34,6 +34,9 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+import ahocorasick_rs as ac
+import numpy as np
+
 from youthsafe.detection.normalize import Normalized, normalize_text
 
 __all__ = ["Lexicon", "Match", "TermSpec", "pinyin_form", "syllable_forms"]
@@ -73,7 +76,7 @@ def _strip_tone(syllable: str) -> str:
 @cache
 def _pinyin_table() -> dict[int, str]:
     """Code point → tone-less pinyin of its first reading, for every character pypinyin knows."""
-    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.pinyin_dict import pinyin_dict  # noqa: PLC0415  (start-up: 0.25 s; needed once rules load)
 
     return {cp: _strip_tone(readings.split(",")[0]) for cp, readings in pinyin_dict.items()}
 
@@ -95,8 +98,6 @@ def _syllable_table() -> dict[int, str]:
 @cache
 def _syllable_lut() -> Any:
     """``_syllable_table`` as a numpy array over every code point (identity where no reading), for batches."""
-    import numpy as np
-
     lut = np.arange(0x110000, dtype=np.uint32)
     for cp, ch in _syllable_table().items():
         lut[cp] = ord(ch)
@@ -109,8 +110,6 @@ def syllable_forms(normalized: list[str]) -> list[str]:
     Same result as ``text.translate(_syllable_table())`` per text (a one-to-one map, so the texts can be
     joined and split again: normalised text never holds the newline used as separator).
     """
-    import numpy as np
-
     if not normalized:
         return []
     try:
@@ -128,11 +127,17 @@ def pinyin_form(normalized: str) -> str:
     return normalized.translate(_pinyin_table())
 
 
+def _phrase_reading(term: str) -> list[str]:
+    """pypinyin's tone-less reading of ``term`` as a phrase, one syllable per character it knows."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415  (start-up: needed only to build a lexicon)
+
+    readings: list[str] = lazy_pinyin(term, errors="default")
+    return readings
+
+
 def _term_pinyins(term: str) -> set[str]:
     """Pinyin spellings of a normalised term: per-character first readings and pypinyin's phrase reading."""
-    from pypinyin import lazy_pinyin
-
-    forms = {pinyin_form(term), "".join(lazy_pinyin(term, errors="default"))}
+    forms = {pinyin_form(term), "".join(_phrase_reading(term))}
     return {normalize_text(f) for f in forms if f != term and len(f) >= _MIN_PINYIN_LETTERS and f.isascii()}
 
 
@@ -142,12 +147,10 @@ def _term_syllable_forms(term: str) -> set[str]:
     The same readings as ``_term_pinyins``: per-character first readings and pypinyin's phrase reading.
     Terms with other characters, or whose pinyin is too short to be specific, get none.
     """
-    from pypinyin import lazy_pinyin
-
     table = _pinyin_table()
     if not term or any(ord(c) not in table for c in term):
         return set()
-    readings = [[table[ord(c)] for c in term], [normalize_text(r) for r in lazy_pinyin(term, errors="default")]]
+    readings = [[table[ord(c)] for c in term], [normalize_text(r) for r in _phrase_reading(term)]]
     forms: set[str] = set()
     for syllables in readings:
         if len(syllables) != len(term) or len("".join(syllables)) < _MIN_PINYIN_LETTERS:
@@ -162,8 +165,6 @@ class Lexicon:
     """An immutable set of terms matched together; build once, share across threads."""
 
     def __init__(self, specs: Iterable[TermSpec]) -> None:
-        import ahocorasick_rs as ac
-
         by_term: dict[str, list[int]] = {}
         by_pinyin: dict[str, list[tuple[int, bool, int]]] = {}
         by_syllables: dict[str, list[int]] = {}

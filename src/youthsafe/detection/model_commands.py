@@ -5,6 +5,9 @@ text and label fields are named on the command line; labels may be numbers or st
 for ``--multi-label``. Texts are normalised with ``normalize_text`` before training and evaluation, exactly as
 the engine does before scanning. Exit codes: 0 ok, 3 ok but some lines were bad (reported by number on
 stderr and skipped), 2 unusable input (one-line reason).
+
+``youthsafe scan`` registers these commands too, so what only one command needs (numpy, scipy, scikit-learn,
+the model card) is imported inside that command, never when this module loads.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from youthsafe.detection.io import BadLine, InputError, read_records
+from youthsafe.detection.progress import progress_bar
 
 __all__ = ["main", "register"]
 
@@ -72,9 +78,7 @@ def read_labelled(
     path: str, text_field: str, label_field: str, *, task: str, multi_label: bool, progress: bool = False
 ) -> Labelled:
     """Read, validate and normalise a labelled file; raises UsageError when it cannot be read at all."""
-    from youthsafe.detection.io import BadLine, InputError, read_records
-    from youthsafe.detection.normalize import normalize_text
-    from youthsafe.detection.progress import progress_bar
+    from youthsafe.detection.normalize import normalize_text  # noqa: PLC0415  (start-up: numpy)
 
     out = Labelled()
     try:
@@ -109,9 +113,8 @@ def _as_category(labels: list[Any], multi_label: bool) -> list[list[str]]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a model directory from a labelled file."""
-    from youthsafe.detection.progress import progress_bar
-    from youthsafe.detection.selection import candidates, select_category, select_risk
-    from youthsafe.detection.training import TrainConfig, train_category, train_risk
+    from youthsafe.detection.selection import candidates, select_category, select_risk  # noqa: PLC0415  (start-up: sklearn)
+    from youthsafe.detection.training import TrainConfig, train_category, train_risk  # noqa: PLC0415  (start-up: sklearn)
 
     progress = sys.stderr.isatty()
     multi = bool(args.multi_label)
@@ -171,8 +174,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a model directory on a labelled file."""
-    from youthsafe.detection.classifier import ModelError, TextModel
-    from youthsafe.detection.evaluation import category_report, risk_report
+    import numpy as np  # noqa: PLC0415  (start-up: numpy only when a model is evaluated)
+
+    from youthsafe.detection.classifier import ModelError, TextModel  # noqa: PLC0415  (start-up: scipy)
+    from youthsafe.detection.evaluation import category_report, risk_report  # noqa: PLC0415  (start-up: numpy)
 
     try:
         model = TextModel.load(args.model)
@@ -186,8 +191,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if not data.texts:
         raise UsageError(f"{args.input}: no usable labelled lines")
     if task == "risk-level":
-        import numpy as np
-
         risk = model.predict_risk(data.texts)
         assert risk is not None  # noqa: S101 - a model without a category head has a risk head
         report = risk_report(risk, np.asarray(data.labels, dtype=np.float64))
@@ -211,7 +214,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_card(args: argparse.Namespace) -> int:
     """Print the model card of a model directory (Markdown, or JSON with --json)."""
-    from youthsafe.detection.card import CardError, model_card, render_markdown
+    from youthsafe.detection.card import CardError, model_card, render_markdown  # noqa: PLC0415  (start-up: taxonomy)
 
     try:
         card = model_card(args.model_dir)

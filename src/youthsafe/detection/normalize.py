@@ -30,6 +30,9 @@ from itertools import compress
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import opencc
+
 __all__ = ["EMOJI_SUBSTITUTIONS", "HOMOGLYPHS", "Normalized", "normalize", "normalize_text", "normalize_texts"]
 
 # Emoji that posters use as stand-ins for a word in harmful offers. Kept deliberately small: each entry is a
@@ -77,8 +80,6 @@ def _t2s_table() -> dict[str, str]:
     Reading the dictionary file once is ~100x faster than calling ``OpenCC('t2s').convert`` per character
     and keeps a strict one-character-to-one-character mapping, which the offset bookkeeping relies on.
     """
-    import opencc
-
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     table: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
@@ -161,8 +162,6 @@ _BATCH_MIN = 8  # below this the per-text path is as fast
 @cache
 def _batch_map() -> Any:
     """Code point → normalised code point (or ``_DELETE`` / ``_EXPAND``), filled lazily from ``_TABLE``."""
-    import numpy as np
-
     lut = np.full(_LUT_SIZE, _UNKNOWN, dtype=np.uint32)
     lut[_SEPARATOR] = _SEPARATOR
     return lut
@@ -175,8 +174,6 @@ def normalize_texts(texts: Sequence[str]) -> list[str]:
     per-character table on first sight of a character) and split again. Texts holding a character that
     becomes several characters, or the separator itself, or a lone surrogate, take ``normalize_text``.
     """
-    import numpy as np
-
     if len(texts) < _BATCH_MIN:
         return [normalize_text(t) for t in texts]
     sep = chr(_SEPARATOR)

@@ -9,14 +9,13 @@ from django.utils import timezone
 from youthsafe.content import services
 from youthsafe.content.models import ContentItem, PublicReport
 from youthsafe.core.models import Jurisdiction, User
+from youthsafe.registry import services as registry
 from youthsafe.registry.models import Platform
 
 HARMFUL = "加微信看福利视频，未成年萝莉资源打包出售"
 
 
 def platform(admin: User, place: Jurisdiction, name: str = "测试平台") -> Platform:
-    from youthsafe.registry import services as registry
-
     return registry.do_create_platform(actor=admin, data={"name": name, "kind": "social", "operator": "某公司",
                                                           "jurisdiction": place})
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from tests.conftest import Tree
 from youthsafe.content.models import Evidence, PublicReport, ReportStatus
-from youthsafe.core.models import User
+from youthsafe.core.models import AuditAction, AuditEvent, User
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -167,8 +167,6 @@ def test_script_in_the_reply_is_escaped_in_the_public_lookup(client: Client, mak
 
 def test_showing_a_reporters_contact_is_audited(client: Client, make_user: Callable[..., User],
                                                 login: Callable[..., Client]) -> None:
-    from youthsafe.core.models import AuditAction, AuditEvent
-
     with_contact = client.post("/content/report/", _form(contact="qq 12345"))
     without = client.post("/content/report/", _form(location="https://x.example/p/2"))
     reports = {r.contact: r for r in PublicReport.objects.filter(

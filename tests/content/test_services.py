@@ -15,7 +15,7 @@ from tests.conftest import Tree
 from tests.content import factories
 from youthsafe.content import evidence, services
 from youthsafe.content.models import ContentItem, Evidence, InstructionStatus, ItemStatus
-from youthsafe.core.models import AuditEvent, User
+from youthsafe.core.models import AuditEvent, StatusChange, User
 from youthsafe.core.referrals import ReferralRequest, referral_requested
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -101,6 +101,15 @@ def test_takedown_confirm_verify_counts_as_handled(tree: Tree, admin: User) -> N
     assert item.handled_at is not None
     assert instruction.status == InstructionStatus.VERIFIED
     assert instruction.verified_by == admin
+    # every move has its history row (the kernel's) with who and why
+    moves = StatusChange.objects.filter(machine="item", object_id=item.pk)
+    assert [(m.from_status, m.to_status) for m in moves] == [
+        ("recorded", "instructed"), ("instructed", "confirmed"), ("confirmed", "handled")]
+    assert [m.reason for m in moves][-1] == "链接失效"
+    assert list(StatusChange.objects.filter(machine="instruction", object_id=instruction.pk)
+                .values_list("to_status", "actor")) == [("confirmed", admin.pk), ("verified", admin.pk)]
+    assert AuditEvent.objects.filter(object_type="content.takedowninstruction", object_id=str(instruction.pk),
+                                     action="transition", jurisdiction=tree.north).count() == 2
 
 
 def test_failed_verification_needs_a_new_instruction(tree: Tree, admin: User) -> None:

@@ -7,19 +7,20 @@ import datetime as dt
 import pytest
 
 from youthsafe.content import workflow as w
+from youthsafe.core.workflow import InvalidTransition
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 
 
 def test_transitions() -> None:
-    assert w.can_transition(w.RECORDED, w.INSTRUCTED)
-    assert w.can_transition(w.CONFIRMED, w.HANDLED)
-    assert not w.can_transition(w.RECORDED, w.HANDLED)  # never handled without instruction and confirmation
-    assert not w.can_transition(w.INSTRUCTED, w.HANDLED)
-    assert w.TRANSITIONS[w.HANDLED] == frozenset()
-    with pytest.raises(w.InvalidTransition):
-        w.check_transition(w.HANDLED, w.RECORDED)
-    assert set(w.TRANSITIONS) == set(w.STATES)
+    assert w.ITEM.can(w.RECORDED, w.INSTRUCTED)
+    assert w.ITEM.can(w.CONFIRMED, w.HANDLED)
+    assert not w.ITEM.can(w.RECORDED, w.HANDLED)  # never handled without instruction and confirmation
+    assert not w.ITEM.can(w.INSTRUCTED, w.HANDLED)
+    assert w.ITEM.table[w.HANDLED] == frozenset()
+    with pytest.raises(InvalidTransition):
+        w.ITEM.check(w.HANDLED, w.RECORDED)
+    assert w.ITEM.terminal == {w.HANDLED}
 
 
 def test_welfare_and_design_categories_are_never_items() -> None:

@@ -1,11 +1,12 @@
 """Demo harmful-content records: current work for every page, and the seed's first half of 2023.
 
-Current records go through the services (so they are audited and scanned): public reports in every state,
-items with instructions pending, confirmed, verified and overdue, a Tier-B item with a label instruction and
-a campaign of near-duplicate reposts. The half-year (2023-01-01..2023-07-10, 江城市 "JC" subtree) is written
-with bulk_create: every item handled in that period has its instruction, the platform's confirmation and a
-verification, spread over platforms, districts, categories and dates; some items recorded in the period
-were dismissed or handled only after it, as happens.
+Every record goes through the services, so it is scanned, has its status history and its audit trail (the
+demo loader runs inside ``kernel.batch()`` and ``audit.business_time()``: a 2023 step is audited in 2023).
+Current records: public reports in every state, items with instructions pending, confirmed, verified and
+overdue, a Tier-B item with a label instruction and a campaign of near-duplicate reposts. The half-year
+(2023-01-01..2023-07-10, 江城市 "JC" subtree): every item handled in that period was recorded, instructed,
+confirmed by the platform and verified by a person, spread over platforms, districts, categories and dates;
+some items recorded in the period were dismissed or handled only after it, as happens.
 """
 
 from __future__ import annotations
@@ -14,21 +15,15 @@ import datetime as dt
 import random
 import zlib
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from youthsafe.content import services, workflow
-from youthsafe.content.models import (
-    ContentItem,
-    FoundVia,
-    InstructionStatus,
-    ItemStatus,
-    PublicReport,
-    ReportStatus,
-    TakedownInstruction,
-)
+from youthsafe.content.models import ContentItem, FoundVia, PublicReport, ReportStatus
+from youthsafe.core import audit
 from youthsafe.core.demo import DemoContext
 from youthsafe.core.models import Jurisdiction, User
 from youthsafe.registry.models import Platform
@@ -44,6 +39,8 @@ SEED_CATEGORIES: list[tuple[list[str], int]] = [
     (["A17"], 18), (["A04"], 12), (["A01", "A02"], 6), (["C02"], 15), (["C01"], 8), (["B08"], 20),
     (["B05"], 12), (["B01"], 9), (["B10"], 5),
 ]
+SEED_PLACES = ("JC-JB", "JC-JB", "JC-JN", "JC-JN", "JC-GX", "JC-LJ", "JC-QS", "JC")  # weighted by repetition
+SEED_USERS = ("analyst", "analyst_jb", "reviewer")
 SEED_SOURCES: list[tuple[str, int]] = [(FoundVia.PATROL, 55), (FoundVia.PUBLIC_REPORT, 18),
                                        (FoundVia.SUPERIOR, 12), (FoundVia.INSPECTION, 8), (FoundVia.DETECTION, 7)]
 CAMPAIGN = [
@@ -135,50 +132,81 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(rng.randint(8, 21), rng.randint(0, 59)), tzinfo=TZ)
 
 
+@dataclass(frozen=True)
+class _Seed:
+    """One half-year item and the times of its steps."""
+
+    fate: str  # handled (within the period), late (handled after it) or dismissed
+    data: dict[str, Any]
+    by: User
+    recorded: dt.datetime
+    issued: dt.datetime
+    confirmed: dt.datetime
+    verified: dt.datetime
+
+
+def _seed(n: int, fate: str, rng: random.Random, ctx: DemoContext, platforms: dict[str, list[Platform]]) -> _Seed:
+    code = rng.choice(SEED_PLACES)
+    place = ctx.places[code]
+    users = [ctx.users[name] for name in SEED_USERS]
+    cats = list(_weighted(rng, SEED_CATEGORIES))
+    if fate == "late":  # found in the last days, verified after the period ends
+        found = _at(SEED_END - dt.timedelta(days=rng.randint(0, 2)), rng)
+    else:
+        found = _at(SEED_START + dt.timedelta(days=rng.randint(0, (SEED_END - SEED_START).days - 2)), rng)
+    recorded = found + dt.timedelta(minutes=rng.randint(5, 60))
+    issued = recorded + dt.timedelta(minutes=rng.randint(15, 180))
+    confirmed = issued + dt.timedelta(hours=rng.uniform(0.5, 20 if workflow.action_for(cats) == workflow.REMOVE
+                                                        else 60))
+    verified = confirmed + dt.timedelta(hours=rng.uniform(1, 30))
+    if fate == "late":
+        verified = max(verified, dt.datetime.combine(SEED_END + dt.timedelta(days=1), dt.time(10), tzinfo=TZ))
+    elif verified.date() > SEED_END:  # handled within the period: checked on its last afternoon at the latest
+        verified = dt.datetime.combine(SEED_END, dt.time(17), tzinfo=TZ)
+        confirmed = min(confirmed, verified - dt.timedelta(hours=1))
+    platform = rng.choice(platforms[code])
+    by = rng.choice(users)
+    if not by.can_write_in(place):  # the district's analyst works in the district only
+        by = users[0]
+    data: dict[str, Any] = {
+        "jurisdiction": place, "platform": platform, "location": f"https://{platform.pk}.jcsp.example/p/{230000 + n}",
+        "categories": cats, "found_via": _weighted(rng, SEED_SOURCES), "found_at": found}
+    return _Seed(fate, data, by, recorded, issued, confirmed, verified)
+
+
+def _steps(seed: _Seed) -> list[tuple[dt.datetime, str]]:
+    if seed.fate == "dismissed":
+        return [(seed.recorded, "record"), (seed.issued, "dismiss")]
+    return [(seed.recorded, "record"), (seed.issued, "instruct"), (seed.confirmed, "confirm"),
+            (seed.verified, "verify")]
+
+
+def _take(step: str, seed: _Seed, made: dict[str, Any]) -> None:
+    """One step of one half-year item, through its service; ``made`` holds the item's records so far."""
+    if step == "record":
+        made["item"] = services.do_record_item(seed.data, actor=seed.by, now=seed.recorded)
+    elif step == "dismiss":
+        services.do_dismiss(made["item"], actor=seed.by, reason="经核查不属于有害信息", now=seed.issued)
+    elif step == "instruct":
+        made["instruction"] = services.do_instruct(made["item"], actor=seed.by, note="限期处置", now=seed.issued)
+    elif step == "confirm":
+        made["instruction"] = services.do_confirm(made["instruction"], actor=seed.by, confirmation="平台回复已处置",
+                                                  confirmed_at=seed.confirmed, now=seed.confirmed)
+    else:
+        services.do_verify(made["instruction"], actor=seed.by, done=True, note="复查确认", now=seed.verified)
+
+
 def _half_year(ctx: DemoContext) -> int:
-    """Items recorded over the half-year; exactly SEED_HANDLED of them verified as handled within it."""
+    """Items recorded over the half-year; exactly SEED_HANDLED of them verified as handled within it. The steps
+    of all items are taken in time order (references and the audit trail read as the work happened); the audit
+    rows are appended to the chain in one go at the end (audit.deferred)."""
     rng = random.Random(20230710)  # seeded demo data, not security  # nosec B311
-    places = [ctx.places[c] for c in ("JC-JB", "JC-JB", "JC-JN", "JC-JN", "JC-GX", "JC-LJ", "JC-QS", "JC")]
-    platforms = {p.pk: _platforms(p) or _platforms(ctx.places["JC"]) for p in places}
-    users: list[User] = [ctx.users["analyst"], ctx.users["analyst_jb"], ctx.users["reviewer"]]
-    days = (SEED_END - SEED_START).days
+    platforms = {code: _platforms(ctx.places[code]) or _platforms(ctx.places["JC"]) for code in set(SEED_PLACES)}
     plan: list[str] = (["handled"] * SEED_HANDLED + ["late"] * 9 + ["dismissed"] * 21)
     rng.shuffle(plan)
-    items: list[ContentItem] = []
-    steps: list[tuple[str, dt.datetime, dt.datetime, dt.datetime, dt.datetime]] = []
-    for n, fate in enumerate(plan):
-        place = rng.choice(places)
-        cats = list(_weighted(rng, SEED_CATEGORIES))
-        if fate == "late":  # found in the last days, verified after the period ends
-            found = _at(SEED_END - dt.timedelta(days=rng.randint(0, 2)), rng)
-        else:
-            found = _at(SEED_START + dt.timedelta(days=rng.randint(0, days - 2)), rng)
-        action = workflow.action_for(cats)
-        issued = found + dt.timedelta(minutes=rng.randint(20, 240))
-        confirmed = issued + dt.timedelta(hours=rng.uniform(0.5, 20 if action == workflow.REMOVE else 60))
-        verified = confirmed + dt.timedelta(hours=rng.uniform(1, 30))
-        if fate == "late":
-            verified = max(verified, dt.datetime.combine(SEED_END + dt.timedelta(days=1), dt.time(10), tzinfo=TZ))
-        elif verified.date() > SEED_END:
-            verified = dt.datetime.combine(SEED_END, dt.time(17), tzinfo=TZ)
-        platform = rng.choice(platforms[place.pk])
-        items.append(ContentItem(
-            jurisdiction=place, platform=platform, location=f"https://{platform.pk}.jcsp.example/p/{230000 + n}",
-            categories=cats, tier=workflow.tier_of(cats), found_via=_weighted(rng, SEED_SOURCES), found_at=found,
-            recorded_at=found + dt.timedelta(minutes=rng.randint(5, 60)), recorded_by=rng.choice(users),
-            status=ItemStatus.DISMISSED if fate == "dismissed" else ItemStatus.HANDLED,
-            handling="" if fate == "dismissed" else action, handled_at=None if fate == "dismissed" else verified,
-            note="经核查不属于有害信息" if fate == "dismissed" else ""))
-        steps.append((fate, issued, confirmed, verified, found))
-    created = ContentItem.objects.bulk_create(items)
-    instructions = []
-    for item, (fate, issued, confirmed, verified, _found) in zip(created, steps, strict=True):
-        if fate == "dismissed":
-            continue
-        instructions.append(TakedownInstruction(
-            item=item, platform=item.platform, action=item.handling, status=InstructionStatus.VERIFIED,
-            issued_at=issued, issued_by=item.recorded_by, deadline=workflow.deadline(issued, item.handling),
-            note="限期处置", confirmed_at=confirmed, confirmation="平台回复已处置", verified_at=verified,
-            verified_by=item.recorded_by, verification="复查确认"))
-    TakedownInstruction.objects.bulk_create(instructions)
-    return len(created)
+    seeds = [_seed(n, fate, rng, ctx, platforms) for n, fate in enumerate(plan)]
+    made: list[dict[str, Any]] = [{} for _ in seeds]
+    with audit.deferred():
+        for _when, n, step in sorted((when, n, step) for n, seed in enumerate(seeds) for when, step in _steps(seed)):
+            _take(step, seeds[n], made[n])
+    return len(seeds)

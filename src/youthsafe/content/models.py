@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from youthsafe.content import workflow
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet
+from youthsafe.core.workflow import Machine
 from youthsafe.registry.models import Platform
 
 
@@ -77,6 +78,7 @@ class ContentItem(models.Model):
     version = models.PositiveIntegerField(default=0)
 
     objects: ClassVar[JurisdictionScopedQuerySet[ContentItem]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = workflow.ITEM
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-recorded_at", "-id"]
@@ -177,12 +179,18 @@ class TakedownInstruction(models.Model):
     escalation_reference = models.CharField(_("supervision reference"), max_length=200, blank=True)
 
     objects: ClassVar[InstructionQuerySet] = InstructionQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = workflow.INSTRUCTION
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-issued_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.item.reference} → {self.platform.name}"
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        """The item's: an instruction's history and audit rows belong where the item does."""
+        return self.item.jurisdiction
 
 
 class ReportReason(models.TextChoices):
@@ -210,10 +218,10 @@ class ReporterKind(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", _("Received, awaiting review")
-    LEAD = "lead", _("Taken up as a lead")
-    WELFARE = "welfare", _("Passed to early warning")
-    REJECTED = "rejected", _("No action needed")
+    RECEIVED = workflow.R_RECEIVED, _("Received, awaiting review")
+    LEAD = workflow.R_LEAD, _("Taken up as a lead")
+    WELFARE = workflow.R_WELFARE, _("Passed to early warning")
+    REJECTED = workflow.R_REJECTED, _("No action needed")
 
 
 class PublicReport(models.Model):
@@ -239,6 +247,7 @@ class PublicReport(models.Model):
     public_reply = models.CharField(_("reply shown to the reporter"), max_length=500, blank=True)
 
     objects: ClassVar[JurisdictionScopedQuerySet[PublicReport]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = workflow.REPORT
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-received_at", "-id"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +23,7 @@ from youthsafe.core import uploads as core_uploads
 from youthsafe.core.access import acting_user, allowed, get_visible_or_404, jurisdictions_of, permission_required
 from youthsafe.core.forms import add_service_errors
 from youthsafe.core.roles import Permission as Perm
+from youthsafe.leads import services as lead_services
 
 PAGE = 50
 
@@ -91,48 +90,6 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": now})
 
 
-def _item_action(request: HttpRequest, pk: int, form_class: type[djforms.Form], title: str,
-                 run: Callable[[ContentItem, dict[str, Any]], Any], *, multipart: bool = False,
-                 danger: bool = False) -> HttpResponse:
-    user = acting_user(request)
-    item = get_visible_or_404(ContentItem.objects.all(), user, pk=pk)
-    form = form_class(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(item, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("content:item_detail", item.pk)
-    return render(request, "content/action.html", {"form": form, "title": title, "item": item,
-                                                   "multipart": multipart, "danger": danger})
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def item_instruct(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _item_action(request, pk, forms.InstructForm, _("Instruct the platform"), lambda item, d:
-                        services.do_instruct(item, actor=user, note=d["note"], platform=d["platform"]))
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def item_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _item_action(request, pk, forms.ReasonForm, _("Dismiss the item"), lambda item, d:
-                        services.do_dismiss(item, actor=user, reason=d["reason"]), danger=True)
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _item_action(request, pk, forms.EvidenceForm, _("Add evidence"), lambda item, d:
-                        services.do_add_evidence(item, d["file"], actor=user, note=d["note"]), multipart=True)
-
-
 @permission_required(Perm.EVIDENCE_DOWNLOAD)
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Evidence bytes as an attachment; the jurisdiction is checked and every download audited."""
@@ -172,49 +129,6 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
                                                          "state": state, "count": qs.count()})
 
 
-def _instruction_action(request: HttpRequest, pk: int, form_class: type[djforms.Form], title: str,
-                        run: Callable[[TakedownInstruction, dict[str, Any]], Any], *,
-                        danger: bool = False) -> HttpResponse:
-    user = acting_user(request)
-    instruction = get_visible_or_404(TakedownInstruction.objects.select_related("item", "platform"), user, pk=pk)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(instruction, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("content:item_detail", instruction.item_id)
-    return render(request, "content/action.html", {"form": form, "title": title, "item": instruction.item,
-                                                   "instruction": instruction, "danger": danger})
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def instruction_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _instruction_action(request, pk, forms.ConfirmForm, _("Record the platform's confirmation"), lambda i, d:
-                               services.do_confirm(i, actor=user, confirmation=d["confirmation"],
-                                                   confirmed_at=d["confirmed_at"]))
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def instruction_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _instruction_action(request, pk, forms.VerifyForm, _("Verify the handling"), lambda i, d:
-                               services.do_verify(i, actor=user, done=d["done"], note=d["note"]))
-
-
-@permission_required(Perm.CONTENT_HANDLE)
-@require_http_methods(["GET", "POST"])
-def instruction_escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    return _instruction_action(request, pk, forms.ReasonForm, _("Escalate to supervision"), lambda i, d:
-                               services.do_escalate(i, actor=user, reason=d["reason"]), danger=True)
-
-
 # ---------------------------------------------------------------- reports (staff)
 
 
@@ -243,8 +157,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if data["outcome"] == ReportStatus.LEAD and not allowed(user, Perm.LEAD_HANDLE):
                 raise ValidationError({"outcome": [_("Your role cannot open leads; ask a colleague who can.")]})
             if data["outcome"] == ReportStatus.LEAD:
-                from youthsafe.leads import services as lead_services
-
                 lead = lead_services.do_lead_from_report(report, actor=user, note=data["note"])
                 messages.success(request, _("Lead %(ref)s opened.") % {"ref": lead.reference})
                 return redirect("leads:detail", lead.pk)

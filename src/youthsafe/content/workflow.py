@@ -1,9 +1,13 @@
-"""The harmful-content state machine, the takedown deadlines and the choice of action: pure Python.
+"""The harmful-content machines, the takedown deadlines and the choice of action: pure Python.
 
 An item moves recorded → instructed → confirmed → handled. "Handled" means the platform's confirmation
 was checked by a person and the content is gone (or, for tier-B content, labelled): only then does it count
 as handled. An instruction the platform ignores past its deadline can be escalated to supervision; a
 verification that finds the content still there sends the item back to "recorded" for a new instruction.
+A public report is triaged once: taken up as a lead, passed to early warning, or rejected.
+
+The three machines (``ITEM``, ``INSTRUCTION``, ``REPORT``) are declared with ``core.workflow.machine``; the
+kernel (``core.kernel.transition``) stores each move with its history row and audit row.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from youthsafe.core.workflow import machine
 from youthsafe.detection import taxonomy
 
 RECORDED = "recorded"
@@ -21,16 +27,6 @@ CONFIRMED = "confirmed"
 ESCALATED = "escalated"
 HANDLED = "handled"
 DISMISSED = "dismissed"
-STATES: tuple[str, ...] = (RECORDED, INSTRUCTED, CONFIRMED, ESCALATED, HANDLED, DISMISSED)
-
-TRANSITIONS: dict[str, frozenset[str]] = {
-    RECORDED: frozenset({INSTRUCTED, DISMISSED}),
-    INSTRUCTED: frozenset({CONFIRMED, ESCALATED}),
-    ESCALATED: frozenset({CONFIRMED}),
-    CONFIRMED: frozenset({HANDLED, RECORDED}),
-    HANDLED: frozenset(),
-    DISMISSED: frozenset({RECORDED}),
-}
 
 # Instruction states.
 I_PENDING = "pending"
@@ -38,6 +34,12 @@ I_CONFIRMED = "confirmed"
 I_VERIFIED = "verified"
 I_FAILED = "failed"
 I_ESCALATED = "escalated"
+
+# Public report states.
+R_RECEIVED = "received"
+R_LEAD = "lead"
+R_WELFARE = "welfare"
+R_REJECTED = "rejected"
 
 REMOVE = "remove"
 LABEL = "label"
@@ -52,21 +54,34 @@ DEFAULT_REMOVE_HOURS = 24
 DEFAULT_LABEL_HOURS = 72
 ITEM_TIERS = frozenset({taxonomy.Tier.A, taxonomy.Tier.B, taxonomy.Tier.C})
 
+# The permissions the moves need (core.roles.Permission values: this module imports no Django).
+HANDLE = "content:handle"
+TRIAGE = "report:triage"
 
-class InvalidTransition(Exception):
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"cannot move from {current} to {target}")
-        self.current = current
-        self.target = target
+ITEM = machine("item", {
+    RECORDED: {INSTRUCTED, DISMISSED},
+    INSTRUCTED: {CONFIRMED, ESCALATED},
+    ESCALATED: {CONFIRMED},
+    CONFIRMED: {HANDLED, RECORDED},
+    HANDLED: set(),
+    DISMISSED: {RECORDED},
+}, permission=HANDLE, reason_required=[DISMISSED, ESCALATED, CONFIRMED, HANDLED, (CONFIRMED, RECORDED),
+                                       (DISMISSED, RECORDED)])
 
+INSTRUCTION = machine("instruction", {
+    I_PENDING: {I_CONFIRMED, I_ESCALATED},
+    I_ESCALATED: {I_CONFIRMED},
+    I_CONFIRMED: {I_VERIFIED, I_FAILED},
+    I_VERIFIED: set(),
+    I_FAILED: set(),
+}, permission=HANDLE, reason_required=[I_CONFIRMED, I_ESCALATED, I_VERIFIED, I_FAILED])
 
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def check_transition(current: str, target: str) -> None:
-    if not can_transition(current, target):
-        raise InvalidTransition(current, target)
+REPORT = machine("public_report", {
+    R_RECEIVED: {R_LEAD, R_WELFARE, R_REJECTED},
+    R_LEAD: set(),
+    R_WELFARE: set(),
+    R_REJECTED: set(),
+}, permission=TRIAGE, reason_required=[R_LEAD, R_WELFARE, R_REJECTED])
 
 
 class CategoryError(ValueError):
@@ -143,6 +158,7 @@ _TRACKING = frozenset({
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=16384)  # a new item is compared with the recent ones: their keys are asked for again and again
 def location_key(location: str) -> str:
     """The location with what does not change the content it points at taken out, to find the same content
     recorded twice: for a web address the scheme (http and https alike), the case of the host, a default

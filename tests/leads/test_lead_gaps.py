@@ -81,7 +81,7 @@ def test_receiving_unit_sees_only_its_own_dispatches(tree: Tree, admin: User, ma
     services.do_feedback(south, actor=south_responder, feedback="江南已约谈平台负责人")
     north_page = login(north_responder).get(f"/leads/{lead.pk}/").content.decode()
     assert "江北已核查，不属本辖区" in north_page
-    assert south.instructions not in north_page
+    assert south.note not in north_page
     assert "江南已约谈平台负责人" not in north_page
     assert tree.south.name not in north_page
     south_page = login(south_responder).get(f"/leads/{lead.pk}/").content.decode()
@@ -91,7 +91,7 @@ def test_receiving_unit_sees_only_its_own_dispatches(tree: Tree, admin: User, ma
     assert station_page.status_code == 404  # the station is under north, but nothing was sent to it
     city_page = login(make_user("analyst", tree.city)).get(f"/leads/{lead.pk}/").content.decode()
     assert "江北已核查，不属本辖区" in city_page
-    assert south.instructions in city_page
+    assert south.note in city_page
     assert "江南已约谈平台负责人" in city_page
 
 
@@ -116,8 +116,12 @@ def test_merge_moves_cases_report_and_dispatches(tree: Tree, admin: User) -> Non
     assert not duplicate.dispatches.exists()
     merge = AuditEvent.objects.get(object_type="leads.lead", object_id=str(duplicate.pk), action="transition",
                                    reason="同一事件")
-    assert merge.after["cases"] == [case.pk]
-    assert merge.after["dispatches"] == [dispatch.pk]
+    assert merge.after["merged_into"] == kept.pk
+    # what moved is on the kept lead's row of the same merge (the kernel's transition row holds the lead's fields)
+    moved = AuditEvent.objects.get(object_type="leads.lead", object_id=str(kept.pk), action="change",
+                                   reason="同一事件")
+    assert moved.after["cases"] == [case.pk]
+    assert moved.after["dispatches"] == [dispatch.pk]
 
 
 def test_merge_keeps_the_kept_leads_own_report(tree: Tree, admin: User) -> None:

@@ -12,11 +12,13 @@ from django.test import Client
 
 from tests.conftest import Tree
 from tests.content import factories
+from youthsafe.content import services as content
 from youthsafe.content.models import ReportStatus
+from youthsafe.core.handoff import HandoffStatus
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.referrals import ReferralRequest, referral_requested
 from youthsafe.leads import services
-from youthsafe.leads.models import CheckStatus, DispatchStatus, Lead, LeadStatus
+from youthsafe.leads.models import CheckStatus, Lead, LeadStatus
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def test_full_path_with_dispatch_and_answer(tree: Tree, admin: User, make_user: 
     services.do_feedback(dispatch, actor=responder, feedback="已处置")
     lead.refresh_from_db()
     dispatch.refresh_from_db()
-    assert dispatch.status == DispatchStatus.FED_BACK
+    assert dispatch.status == HandoffStatus.REPORTED
     assert dispatch.acknowledged_by == responder
     assert lead.status == LeadStatus.FED_BACK
     services.do_close(lead, actor=admin, outcome="办结")
@@ -135,8 +137,6 @@ def test_distress_report_never_becomes_a_takedown_lead(tree: Tree, admin: User) 
     with pytest.raises(ValidationError, match="预警"):
         services.do_lead_from_report(report, actor=admin, note="转线索")
     assert not Lead.objects.exists()
-    from youthsafe.content import services as content
-
     content.do_triage_report(report, actor=admin, outcome="welfare", note="转预警")
     report.refresh_from_db()
     assert report.status == ReportStatus.WELFARE

@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core import inputrule
-from youthsafe.core.models import Jurisdiction
-from youthsafe.leads.models import Lead, LeadSource
+from youthsafe.core.models import Jurisdiction, User
+from youthsafe.leads.models import Lead, LeadSource, LeadStatus
 from youthsafe.registry.models import Platform
 
 
@@ -46,6 +46,10 @@ class DispatchForm(inputrule.Form):
     instructions = forms.CharField(label=_("What the unit should do"), max_length=2000, widget=_area())
 
 
+class AckForm(inputrule.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False)
+
+
 class FeedbackForm(inputrule.Form):
     feedback = forms.CharField(label=_("What was done"), max_length=5000, widget=_area(5))
 
@@ -55,12 +59,14 @@ class OutcomeForm(inputrule.Form):
 
 
 class MergeForm(inputrule.Form):
+    """The leads to merge into are set for the user and the duplicate (``for_lead``)."""
+
     into = forms.ModelChoiceField(label=_("Merge into"), queryset=Lead.objects.none())
     reason = forms.CharField(label=_("Why these are the same lead"), max_length=2000, widget=_area())
 
-    def __init__(self, *args: Any, leads: QuerySet[Lead], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = leads  # type: ignore[attr-defined]
+    def for_lead(self, lead: Lead, user: User) -> None:
+        others = Lead.objects.changeable_by(user).exclude(pk=lead.pk).exclude(status=LeadStatus.MERGED)
+        self.fields["into"].queryset = others  # type: ignore[attr-defined]
 
 
 class LinkForm(inputrule.Form):

@@ -14,9 +14,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from youthsafe.core.handoff import HandoffStatus
 from youthsafe.core.indicators import Indicator, OpenWork
 from youthsafe.core.roles import Permission
-from youthsafe.leads.models import Case, DispatchStatus, Lead, LeadDispatch, LeadSource
+from youthsafe.leads.models import Case, Lead, LeadDispatch, LeadSource
 
 
 def _sources() -> dict[str, Any]:
@@ -48,7 +49,7 @@ INDICATORS: list[Indicator] = [
 # Leads pushed to a place and not yet acknowledged there: open work of the receiving jurisdiction.
 OPEN_WORK: list[OpenWork] = [
     OpenWork(key="lead_dispatches_unacknowledged", label=_("Leads pushed to a jurisdiction, not yet acknowledged"),
-             records=lambda: LeadDispatch.objects.filter(status=DispatchStatus.SENT),
+             records=lambda: LeadDispatch.objects.filter(status=HandoffStatus.SENT),
              overdue=lambda now: Q(ack_due_at__lt=now), permission=Permission.LEAD_VIEW,
              jurisdiction_field="to_jurisdiction", list_url="leads:dispatch_list"),
 ]

@@ -1,8 +1,9 @@
 """Leads (线索), their dispatch to the responsible jurisdiction (推送属地) and linked investigations (一案双查).
 
-A lead belongs to the jurisdiction that received it. A unit it was dispatched to sees it too (as with
-alerts), acknowledges it by the deadline and feeds back what it did. A case against an offender carries a
-check of the platform or access provider that enabled it, which can be referred to supervision.
+A lead belongs to the jurisdiction that received it. A unit it was dispatched to (a ``core.handoff`` hand-off)
+sees it too, as with alerts, acknowledges it by the deadline and feeds back what it did. A case against an
+offender carries a check of the platform or access provider that enabled it, which can be referred to
+supervision.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from youthsafe.alerts.models import Alert
 from youthsafe.content.models import ContentItem, PublicReport
+from youthsafe.core.handoff import Handoff, HandoffQuerySet, HandoffStatus, handoff_machine
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
+from youthsafe.core.workflow import Machine
 from youthsafe.leads import workflow
+from youthsafe.leads.workflow import CHECK_MACHINE, MACHINE
 from youthsafe.registry.models import Platform
 
 
@@ -85,6 +90,7 @@ class Lead(models.Model):
     alerts = models.ManyToManyField(Alert, blank=True, related_name="leads")
 
     objects: ClassVar[LeadQuerySet] = LeadQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = MACHINE
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-received_at", "-id"]
@@ -97,48 +103,22 @@ class Lead(models.Model):
         return f"XS-{self.received_at.year if self.received_at else 0}-{self.pk or 0:05d}"
 
 
-class DispatchStatus(models.TextChoices):
-    SENT = "sent", _("Awaiting acknowledgement")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged receipt")
-    FED_BACK = "fed_back", _("Feedback given")
+# What the lead pages call a dispatch's state (签收/反馈: the catalogue's "Acknowledged" is an alert's 已确认).
+DISPATCH_LABELS: dict[str, StrOrPromise] = {
+    HandoffStatus.SENT: _("Awaiting acknowledgement"), HandoffStatus.ACKNOWLEDGED: _("Acknowledged receipt"),
+    HandoffStatus.REPORTED: _("Feedback given")}
 
 
-class DispatchQuerySet(JurisdictionScopedQuerySet["LeadDispatch"]):
-    def visible_to(self, user: User | AnonymousUser) -> DispatchQuerySet:
-        """Dispatches sent from or to the user's subtree."""
-        if not isinstance(user, User) or not user.is_authenticated:
-            return self.none()
-        if user.reads_all_jurisdictions:
-            return self
-        if user.jurisdiction is None:
-            return self.none()
-        path = user.jurisdiction.path
-        return self.filter(Q(lead__jurisdiction__path__startswith=path) | Q(to_jurisdiction__path__startswith=path))
+class LeadDispatch(Handoff):
+    """A lead pushed to the jurisdiction responsible (推送属地): ``note`` says what the unit should do, ``report``
+    is its feedback (反馈)."""
 
-    def received_by(self, user: User | AnonymousUser) -> DispatchQuerySet:
-        if not isinstance(user, User) or not user.is_authenticated or user.jurisdiction is None:
-            return self.none()
-        return self.filter(to_jurisdiction__path__startswith=user.jurisdiction.path)
+    subject_field: ClassVar[str] = "lead"
+    workflow: ClassVar[Machine] = handoff_machine("lead_dispatch")
 
-
-class LeadDispatch(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="dispatches")
-    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("sent to"), on_delete=models.PROTECT,
-                                        related_name="received_leads")
-    sent_at = models.DateTimeField(_("sent at"), db_index=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    instructions = models.TextField(_("what the unit should do"), max_length=2000)
-    ack_due_at = models.DateTimeField(_("acknowledge by"))
-    feedback_due_at = models.DateTimeField(_("feed back by"))
-    status = models.CharField(_("status"), max_length=14, choices=DispatchStatus.choices, default=DispatchStatus.SENT,
-                              db_index=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+")
-    feedback = models.TextField(_("feedback"), blank=True, max_length=5000)
-    fed_back_at = models.DateTimeField(_("fed back at"), null=True, blank=True)
 
-    objects: ClassVar[DispatchQuerySet] = DispatchQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[HandoffQuerySet[LeadDispatch]] = HandoffQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-sent_at", "-id"]
@@ -146,11 +126,15 @@ class LeadDispatch(models.Model):
     def __str__(self) -> str:
         return f"{self.lead.reference} → {self.to_jurisdiction.name}"
 
+    @property
+    def status_label(self) -> str:
+        return str(DISPATCH_LABELS.get(self.status, self.status))
+
 
 class CheckStatus(models.TextChoices):
-    PENDING = "pending", _("To check")
-    REFERRED = "referred", _("Referred to supervision")
-    NO_ISSUE = "no_issue", _("Checked: no failure found")
+    PENDING = workflow.PENDING, _("To check")
+    REFERRED = workflow.REFERRED, _("Referred to supervision")
+    NO_ISSUE = workflow.NO_ISSUE, _("Checked: no failure found")
 
 
 class Case(models.Model):
@@ -176,6 +160,7 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects: ClassVar[JurisdictionScopedQuerySet[Case]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = CHECK_MACHINE
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-opened_at", "-id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from youthsafe.leads import views
+from youthsafe.leads import actions, views
 
 app_name = "leads"
 
@@ -11,16 +11,8 @@ urlpatterns = [
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("cases/<int:pk>/check/", views.case_check, name="case_check"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/verify/", views.verify, name="verify"),
-    path("<int:pk>/report-upward/", views.report_upward, name="report_upward"),
-    path("<int:pk>/dispatch/", views.dispatch, name="dispatch"),
-    path("<int:pk>/close/", views.close, name="close"),
-    path("<int:pk>/merge/", views.merge, name="merge"),
-    path("<int:pk>/link/", views.link, name="link"),
     path("<int:pk>/item/", views.to_item, name="to_item"),
     path("<int:pk>/case/", views.open_case, name="open_case"),
-    path("dispatch/<int:pk>/acknowledge/", views.dispatch_ack, name="dispatch_ack"),
-    path("dispatch/<int:pk>/feedback/", views.dispatch_feedback, name="dispatch_feedback"),
+    *(path(route, actions.STEPS.page(name), name=name) for name, route in actions.PATHS.items()),
 ]

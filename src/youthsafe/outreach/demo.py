@@ -1,11 +1,14 @@
 """Demo outreach: the first half of 2023 as the seed states it (13 online campaigns, 6 school lectures,
 400 brochures in the city), the rest of 2023, and this year's events including planned ones and an overdue
-follow-up. Everything goes through the services, so each event has its audit row. Names are invented."""
+follow-up. Everything goes through the services in its own time (an event is recorded on the evening of its
+day; the loader runs in ``audit.business_time``), so each event has its audit row and status history when it
+happened. Names are invented."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -24,14 +27,22 @@ LECTURES = [("02-24", "JC-JB", "江北区第一中学", 620, 50), ("03-15", "JC-
             ("05-19", "JC-QS", "青山县青山镇中心学校", 390, 50), ("06-16", "JC-JB", "江北区育才初级中学", 810, 50)]
 
 
+TZ = ZoneInfo("Asia/Shanghai")
+
+
 def _day(year: int, mmdd: str) -> dt.date:
     return dt.date.fromisoformat(f"{year}-{mmdd}")
+
+
+def _evening(day: dt.date) -> dt.datetime:
+    """When an event of ``day`` is recorded: that evening (or now, for today's)."""
+    return min(dt.datetime.combine(day, dt.time(18), tzinfo=TZ), timezone.now())
 
 
 def _half_year_2023(ctx: DemoContext) -> None:
     actor, p = ctx.users["analyst"], ctx.places
     for n, mmdd in enumerate(CAMPAIGN_DAYS, start=1):
-        services.do_create_event(actor=actor, held=True, data={
+        services.do_create_event(actor=actor, held=True, now=_evening(_day(2023, mmdd)), data={
             "kind": "online_campaign", "title": f"“清朗·护苗”网上主题宣传（第{n}期）", "held_on": _day(2023, mmdd),
             "jurisdiction": p["JC"], "venue": "江城网警微博、微信公众号", "partner": "市委网信办",
             "audience": 12_000 + 1_500 * n, "summary": "防范网络沉迷、网络欺凌与网络诈骗的短视频和图文。"})
@@ -40,19 +51,23 @@ def _half_year_2023(ctx: DemoContext) -> None:
             "kind": "school_lecture", "title": f"网络安全进校园：{school}", "held_on": _day(2023, mmdd),
             "jurisdiction": p[place], "venue": school, "at_school": True, "partner": "市教育局",
             "audience": audience, "summary": "讲解网络欺凌、网络诈骗和不良信息的识别与求助渠道（12356、110）。",
-            "follow_up": "向学校收集学生反馈。", "follow_up_due": _day(2023, mmdd) + dt.timedelta(days=14)})
+            "follow_up": "向学校收集学生反馈。", "follow_up_due": _day(2023, mmdd) + dt.timedelta(days=14)},
+            now=_evening(_day(2023, mmdd)))
     services.do_create_event(actor=actor, held=True, materials={"brochure": 100}, data={
         "kind": "brochure_distribution", "title": "“护苗”宣传册社区发放", "held_on": _day(2023, "05-31"),
-        "jurisdiction": p["JC-JN"], "venue": "江南区滨江社区服务中心", "partner": "团市委", "audience": 260})
+        "jurisdiction": p["JC-JN"], "venue": "江南区滨江社区服务中心", "partner": "团市委", "audience": 260},
+        now=_evening(_day(2023, "05-31")))
     for mmdd, place in (("03-25", "JC-JB"), ("06-10", "JC-GX")):
-        services.do_create_event(actor=actor, held=True, data={
+        services.do_create_event(actor=actor, held=True, now=_evening(_day(2023, mmdd)), data={
             "kind": "parents_meeting", "title": "家长会：如何陪伴孩子健康上网", "held_on": _day(2023, mmdd),
             "jurisdiction": p[place], "venue": "学校报告厅", "at_school": True, "partner": "市妇联", "audience": 300})
     cancelled = services.do_create_event(actor=actor, materials={"brochure": 80}, data={
         "kind": "school_lecture", "title": "网络安全进校园：临江县第一中学（因天气取消）",
         "held_on": _day(2023, "06-21"),
-        "jurisdiction": p["JC-LJ"], "venue": "临江县第一中学", "at_school": True, "partner": "县教育局"})
-    services.do_cancel(cancelled, actor=actor, reason="暴雨红色预警，学校停课，改期另行安排。")
+        "jurisdiction": p["JC-LJ"], "venue": "临江县第一中学", "at_school": True, "partner": "县教育局"},
+        now=_evening(_day(2023, "06-01")))
+    services.do_cancel(cancelled, actor=actor, reason="暴雨红色预警，学校停课，改期另行安排。",
+                       now=_evening(_day(2023, "06-20")))
 
 
 def _later(ctx: DemoContext) -> None:
@@ -64,7 +79,7 @@ def _later(ctx: DemoContext) -> None:
     ):
         services.do_create_event(actor=actor, held=True, materials={"brochure": brochures}, data={
             "kind": kind, "title": title, "held_on": _day(2023, mmdd), "jurisdiction": p[place],
-            "audience": audience, "at_school": kind == "school_lecture"})
+            "audience": audience, "at_school": kind == "school_lecture"}, now=_evening(_day(2023, mmdd)))
     today = timezone.localdate()
     for months_ago, kind, title, place, audience, brochures in (
         (10, "online_campaign", "寒假网络安全提示", "JC", 25_000, 0),
@@ -79,7 +94,7 @@ def _later(ctx: DemoContext) -> None:
             "kind": kind, "title": title, "held_on": held_on, "jurisdiction": p[place], "audience": audience,
             "at_school": kind != "online_campaign", "partner": "市教育局",
             "follow_up": "收集学校反馈" if months_ago == 1 else "",
-            "follow_up_due": held_on + dt.timedelta(days=14) if months_ago == 1 else None})
+            "follow_up_due": held_on + dt.timedelta(days=14) if months_ago == 1 else None}, now=_evening(held_on))
     services.do_create_event(actor=ctx.users["analyst_jb"], data={
         "kind": "school_lecture", "title": "网络安全进校园：江北区第一中学（计划）",
         "held_on": today + dt.timedelta(days=12),

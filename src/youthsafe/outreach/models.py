@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
+from youthsafe.core.workflow import Machine
+from youthsafe.outreach import workflow
+from youthsafe.outreach.workflow import MACHINE
 
 # The longest free text (TextFields) the pages and the API accept.
 TEXT_MAX_LENGTH = {"summary": 5000, "follow_up": 2000}
@@ -28,9 +32,9 @@ class EventKind(models.TextChoices):
 
 
 class EventStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = workflow.PLANNED, _("Planned")
+    HELD = workflow.HELD, _("Held")
+    CANCELLED = workflow.CANCELLED, _("Cancelled")
 
 
 class MaterialKind(models.TextChoices):
@@ -62,11 +66,12 @@ class OutreachEvent(models.Model):
     follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects: ClassVar[JurisdictionScopedQuerySet[OutreachEvent]] = JurisdictionScopedQuerySet.as_manager()  # type: ignore[assignment]
+    workflow: ClassVar[Machine] = MACHINE
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-held_on", "-id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from youthsafe.outreach import views
+from youthsafe.outreach import actions, views
 
 app_name = "outreach"
 
@@ -9,9 +9,6 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/held/", views.mark_held, name="mark_held"),
-    path("<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
-    path("<int:pk>/attach/", views.attach, name="attach"),
+    *(path(f"<int:pk>/{route}/", actions.STEPS.page(name), name=name) for name, route in actions.PATHS.items()),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

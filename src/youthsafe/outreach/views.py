@@ -1,5 +1,6 @@
 """Outreach pages: the list (filters, and the records behind a statistics figure), record and edit an event,
-its detail with steps (held, cancelled, follow-up done) and attachments."""
+its detail with the forms of its steps (``outreach.actions``: held, cancelled, follow-up done, a file attached)
+and its attachments."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from youthsafe.core import indicators as ind
 from youthsafe.core import uploads as core_uploads
@@ -24,8 +24,9 @@ from youthsafe.core.access import acting_user, get_visible_or_404, jurisdictions
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.core.roles import Permission
 from youthsafe.outreach import attachments, services, workflow
+from youthsafe.outreach.actions import held_initial
 from youthsafe.outreach.forms import AttachmentForm, EventForm, FilterForm, FollowUpForm, HeldForm, ReasonForm
-from youthsafe.outreach.models import Attachment, MaterialKind, OutreachEvent
+from youthsafe.outreach.models import Attachment, OutreachEvent
 
 PAGE_SIZE = 50
 
@@ -141,8 +142,7 @@ def _detail_context(user: User, event: OutreachEvent) -> dict[str, Any]:
         "follow_up_state": workflow.follow_up_state(status=event.status, due=event.follow_up_due,
                                                     done=event.follow_up_done_at is not None, today=today),
         "late": workflow.is_late_to_record(status=event.status, held_on=event.held_on, today=today),
-        "held_form": HeldForm(initial={"held_on": min(event.held_on, today), "audience": event.audience,
-                                       "brochures": event.brochures}),
+        "held_form": HeldForm(initial=held_initial(event)),
         "cancel_form": ReasonForm(), "follow_up_form": FollowUpForm(), "attachment_form": AttachmentForm(),
         "history": AuditEvent.objects.filter(object_type=OutreachEvent._meta.label_lower,
                                              object_id=str(event.pk)).order_by("id")[:50],
@@ -154,85 +154,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     event = get_visible_or_404(OutreachEvent.objects.select_related("jurisdiction", "created_by"), user, pk=pk)
     return render(request, "outreach/detail.html", _detail_context(user, event))
-
-
-def _step_page(request: HttpRequest, user: User, event: OutreachEvent, form_name: str, form: Any) -> HttpResponse:
-    context = _detail_context(user, event)
-    context[form_name] = form
-    return render(request, "outreach/detail.html", context, status=200)
-
-
-@require_POST
-@permission_required(Permission.OUTREACH_RECORD)
-def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    event = get_visible_or_404(OutreachEvent.objects.all(), user, pk=pk)
-    form = HeldForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        materials = {m.kind: m.quantity for m in event.materials.all()}
-        materials[MaterialKind.BROCHURE] = data["brochures"] or 0
-        try:
-            services.do_mark_held(event, actor=user, audience=data["audience"], held_on=data["held_on"],
-                                  materials=materials)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Recorded as held."))
-            return redirect("outreach:detail", pk=pk)
-    return _step_page(request, user, event, "held_form", form)
-
-
-@require_POST
-@permission_required(Permission.OUTREACH_RECORD)
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    event = get_visible_or_404(OutreachEvent.objects.all(), user, pk=pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_cancel(event, actor=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Event cancelled."))
-            return redirect("outreach:detail", pk=pk)
-    return _step_page(request, user, event, "cancel_form", form)
-
-
-@require_POST
-@permission_required(Permission.OUTREACH_RECORD)
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    event = get_visible_or_404(OutreachEvent.objects.all(), user, pk=pk)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.do_complete_follow_up(event, actor=user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Follow-up recorded."))
-            return redirect("outreach:detail", pk=pk)
-    return _step_page(request, user, event, "follow_up_form", form)
-
-
-@require_POST
-@permission_required(Permission.OUTREACH_RECORD)
-def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request)
-    event = get_visible_or_404(OutreachEvent.objects.all(), user, pk=pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():  # the form applies the upload policy (size first, then the type by content)
-        upload = form.cleaned_data["file"]
-        try:
-            services.do_add_attachment(event, actor=user, name=upload.name, data=upload)
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            messages.success(request, _("File attached."))
-            return redirect("outreach:detail", pk=pk)
-    return _step_page(request, user, event, "attachment_form", form)
 
 
 @permission_required(Permission.OUTREACH_VIEW)

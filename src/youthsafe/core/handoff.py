@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from youthsafe.core import audit, kernel
 from youthsafe.core.models import AuditAction, Jurisdiction, User
@@ -26,9 +26,9 @@ _H = TypeVar("_H", bound="Handoff")
 
 
 class HandoffStatus(models.TextChoices):
-    SENT = "sent", _l("Awaiting acknowledgement")
-    ACKNOWLEDGED = "acknowledged", _l("Acknowledged")
-    REPORTED = "reported", _l("Reported back")
+    SENT = "sent", gettext_lazy("Awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged receipt")
+    REPORTED = "reported", gettext_lazy("Reported back")
 
 
 
@@ -76,21 +76,21 @@ class Handoff(models.Model):
 
     subject_field: ClassVar[str] = ""
 
-    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_l("to unit"), on_delete=models.PROTECT,
+    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=gettext_lazy("to unit"), on_delete=models.PROTECT,
                                         related_name="+")
-    note = models.TextField(_l("what the unit should do"), max_length=5000)
-    status = models.CharField(_l("status"), max_length=16, choices=HandoffStatus.choices,
+    note = models.TextField(gettext_lazy("what the unit should do"), max_length=5000)
+    status = models.CharField(gettext_lazy("status"), max_length=16, choices=HandoffStatus.choices,
                               default=HandoffStatus.SENT, db_index=True)
     sent_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    sent_at = models.DateTimeField(_l("sent at"), db_index=True)
-    ack_due_at = models.DateTimeField(_l("acknowledge by"), db_index=True)
-    report_due_at = models.DateTimeField(_l("report back by"), null=True, blank=True)
+    sent_at = models.DateTimeField(gettext_lazy("sent at"), db_index=True)
+    ack_due_at = models.DateTimeField(gettext_lazy("acknowledge by"), db_index=True)
+    report_due_at = models.DateTimeField(gettext_lazy("report back by"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    acknowledged_at = models.DateTimeField(_l("acknowledged at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(gettext_lazy("acknowledged at"), null=True, blank=True)
     reported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reported_at = models.DateTimeField(_l("reported back at"), null=True, blank=True)
-    report = models.TextField(_l("report"), blank=True)
-    escalated_at = models.DateTimeField(_l("escalated at"), null=True, blank=True)
+    reported_at = models.DateTimeField(gettext_lazy("reported back at"), null=True, blank=True)
+    report = models.TextField(gettext_lazy("report"), blank=True)
+    escalated_at = models.DateTimeField(gettext_lazy("escalated at"), null=True, blank=True)
 
     workflow: ClassVar[Machine]  # each concrete hand-off: handoff_machine("<its name>")
 
@@ -134,7 +134,7 @@ def send(model: type[_H], subject: models.Model, *, to: Jurisdiction, note: str,
         **{model.subject_field: subject}, to_jurisdiction=to, note=note, sent_by=actor, sent_at=now,
         ack_due_at=ack_due_at, report_due_at=report_due_at)
     audit.record(AuditAction.CREATE, actor=actor, obj=handoff, jurisdiction=getattr(subject, "jurisdiction", None),
-                 after={model.subject_field: subject.pk, "to": to.pk, "note": note})
+                 after={model.subject_field: subject.pk, "to": to.pk, "note": note}, at=now)
     return handoff
 
 
@@ -163,7 +163,7 @@ def report_back(handoff: _H, *, actor: User, text: str, now: dt.datetime) -> _H:
             setattr(locked, key, value)
         locked.save()
         audit.record(AuditAction.CHANGE, actor=actor, obj=locked, before=before, after={"report": report},
-                     jurisdiction=getattr(locked.subject, "jurisdiction", None))
+                     jurisdiction=getattr(locked.subject, "jurisdiction", None), at=now)
         return locked
     kernel.transition(locked, HandoffStatus.REPORTED, actor=actor, now=now, locked=True, changes=changes)
     return locked

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +19,8 @@ from tests.alerts.factories import RECRUIT, engine, feed, scan_post, source
 from tests.conftest import Tree
 from youthsafe.alerts.models import Alert, AlertPerson, AlertPost, Notification, PersonRole, PostRole
 from youthsafe.alerts.services import on_post_scanned
+from youthsafe.alerts.services.intake import locked
+from youthsafe.core.kernel import lock
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.pipeline.models import Post
 from youthsafe.pipeline.pseudonym import author_key
@@ -134,10 +138,6 @@ def test_opening_an_alert_has_a_query_budget(tree: Tree, make_user: Callable[...
 def test_a_batch_takes_its_alerting_locks_at_once_and_posts_reuse_them(tree: Tree) -> None:
     """Ingestion locks every thread and author of a batch in one sorted order (no deadlock between workers
     whose batches share authors in another order), and alerting post by post adds no lock query."""
-    import zlib
-
-    from youthsafe.alerts.services.intake import locked
-
     if connection.vendor != "postgresql":
         pytest.skip("advisory locks are PostgreSQL's; SQLite serialises every writer")
     src = source(tree.north)
@@ -174,11 +174,6 @@ def test_a_locked_alert_does_not_block_foreign_key_checks(tree: Tree) -> None:
     """Changing an alert locks its row FOR NO KEY UPDATE and nothing else: inserts that point at the alert or
     at its jurisdiction (their foreign-key checks take KEY SHARE, at commit) go on. With FOR UPDATE of the
     joined jurisdiction, two ingestion workers deadlocked against the audit chain lock."""
-    import psycopg
-    from django.db import transaction
-
-    from youthsafe.alerts.services.common import lock
-
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer")
     alert = feed(source(tree.north), RECRUIT, author="u1", thread="t-fk")
@@ -196,8 +191,6 @@ def test_a_locked_alert_does_not_block_foreign_key_checks(tree: Tree) -> None:
 
 def _other_connection() -> Any:
     """A second, independent session on the test database (to see the locks this test's session holds)."""
-    import psycopg
-
     settings = connection.settings_dict
     return psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
                            dbname=settings["NAME"], autocommit=True)

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.alerts.factories import RECRUIT, feed, source
@@ -104,11 +107,31 @@ def test_failed_webhook_is_retried_with_backoff(
     assert notifications.verify(body, headers["x-youthsafe-signature"], SECRET)
 
 
+def test_a_webhook_without_its_own_secret_is_never_signed_with_the_secret_key(
+    tree: Tree, receiver: tuple[Receiver, str], settings: Any, django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Signatures use the webhook secret only: with none configured the alert still opens, the hook is not
+    sent (the outbox row says why), and a retry after a secret is set sends it signed with that secret."""
+    state, url = receiver
+    settings.YOUTHSAFE_WEBHOOKS = [url]
+    settings.YOUTHSAFE_WEBHOOK_SECRET = None
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = feed(source(tree.north), RECRUIT, author="w4", thread="w4")
+    assert alert is not None
+    row = Notification.objects.get()
+    assert (row.signature, row.sent_at) == ("", None)
+    assert "YOUTHSAFE_WEBHOOK_SECRET" in row.last_error
+    assert state.received == []
+    settings.YOUTHSAFE_WEBHOOK_SECRET = SECRET
+    assert notifications.deliver(now=timezone.now() + dt.timedelta(minutes=2)) == (1, 0)
+    body, headers = state.received[0]
+    assert notifications.verify(body, headers["x-youthsafe-signature"], SECRET)
+    assert not notifications.verify(body, headers["x-youthsafe-signature"], settings.SECRET_KEY)
+
+
 def test_escalate_command_sends_overdue_to_leaders(
     tree: Tree, settings: Any, make_user: Callable[..., User],
 ) -> None:
-    from django.core.management import call_command
-
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     leader = make_user("leader", tree.city)
     leader.email = "leader@example.cn"
@@ -126,16 +149,11 @@ def test_escalate_command_sends_overdue_to_leaders(
 @pytest.mark.parametrize("raw", ["2026-02-30T10:00:00", "yesterday"])
 def test_now_option_that_is_not_a_real_time_is_a_command_error(raw: str) -> None:
     """Found by fuzzing: a well-formed but impossible time (February 30) raised ValueError with a traceback."""
-    from django.core.management import CommandError, call_command
-
     with pytest.raises(CommandError, match="not a date and time"):
         call_command("alerts", "escalate", "--now", raw)
 
 
 def test_recipients_are_read_once_per_place_inside_a_cached_block(tree: Tree, make_user: Callable[..., User]) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     reviewer = make_user("reviewer", tree.city)
     reviewer.email = "r@example.org"
     reviewer.save()

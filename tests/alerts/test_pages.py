@@ -11,12 +11,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from tests.alerts.factories import RECRUIT, feed, scan_post, source
 from tests.conftest import Tree
-from youthsafe.alerts import presenters, services
+from youthsafe.alerts import presenters, services, views
 from youthsafe.alerts.models import Alert
 from youthsafe.core.models import User
 from youthsafe.detection.engine import Evidence
@@ -49,9 +51,6 @@ def test_queue_queries_do_not_grow_with_its_rows(
 ) -> None:
     """The queue is the page every reviewer keeps open (it refreshes every 15 s): its trigger excerpts and
     people counts come in one query each, not one per row."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     src = source(tree.north)
     client = login(make_user("reviewer", tree.north))
     counts = []
@@ -152,8 +151,6 @@ def test_queue_refresh_answers_not_modified_until_its_rows_change(
 ) -> None:
     """The rows refresh every 15 s; the browser revalidates them with the entity tag it holds, and only a
     change to what the rows show (or the next minute, for the time left) renders them again."""
-    from youthsafe.alerts import views
-
     src = source(tree.north)
     first = feed(src, RECRUIT, author="a", thread="t-etag")
     assert first is not None

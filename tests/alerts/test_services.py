@@ -16,11 +16,13 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from tests.alerts.factories import RECRUIT, feed, source
+from tests.alerts.factories import RECRUIT, feed, scan_post, source
 from tests.conftest import Tree
 from youthsafe.alerts import exports, presenters, services
-from youthsafe.alerts.models import Alert, AlertStatus, FollowUp, Notification, ReviewLabel, StatusChange
-from youthsafe.core.models import AuditEvent, User
+from youthsafe.alerts.models import Alert, AlertStatus, FollowUp, Notification, ReviewLabel
+from youthsafe.alerts.services import on_post_scanned
+from youthsafe.alerts.services.escalation import _escalate_alert
+from youthsafe.core.models import AuditEvent, StatusChange, User
 
 pytestmark = pytest.mark.django_db
 LEVEL8 = "我已经买好了安眠药，今晚就走，再见了大家"
@@ -44,7 +46,8 @@ def test_roles_and_jurisdictions(alert: Alert, tree: Tree, make_user: Callable[.
     done = services.do_acknowledge(alert, actor=reviewer, reason="已阅")
     assert done.status == AlertStatus.ACKNOWLEDGED
     assert done.claimed_by == reviewer
-    assert StatusChange.objects.filter(alert=alert, to_status="acknowledged", actor=reviewer).exists()
+    assert StatusChange.objects.filter(machine="alert", object_id=alert.pk, to_status="acknowledged",
+                                       actor=reviewer).exists()
     assert AuditEvent.objects.filter(object_type="alerts.alert", action="transition", object_id=str(alert.pk)).exists()
     with pytest.raises(ValidationError):
         services.do_close(alert, actor=reviewer, reason="  ")  # a reason is required
@@ -120,8 +123,6 @@ def test_double_escalation_with_stale_versions(alert: Alert, tree: Tree, make_us
     stale = Alert.objects.get(pk=alert.pk)  # what a second job run read before the first one wrote
     report = services.escalate_overdue(later)
     assert report.alerts == [alert.pk]
-    from youthsafe.alerts.services.escalation import _escalate_alert
-
     assert _escalate_alert(stale, later) is False  # CAS: version and escalated_at no longer match
     assert services.escalate_overdue(later).alerts == []
     assert AuditEvent.objects.filter(object_id=str(alert.pk), reason="overdue").count() == 1
@@ -203,3 +204,29 @@ def test_notifications_are_written_to_the_outbox(tree: Tree, make_user: Callable
     assert Notification.objects.filter(event="new_alert", target="leader@example.cn").exists()
     services.escalate_overdue(timezone.now() + dt.timedelta(hours=1))
     assert Notification.objects.filter(event="overdue", target="leader@example.cn", alert=made).exists()
+
+
+def test_a_post_the_engine_did_not_raise_is_opened_by_hand(tree: Tree, make_user: Callable[..., User]) -> None:
+    """The song lyric of the demo: the engine stays below the alert level; a reviewer opens the alert with a
+    reason. The stored scan keeps what the engine said; the opening has its history row and its audit row."""
+    src = source(tree.north)
+    post, scan, result = scan_post(src, "这首歌唱的是“我想死在你怀里”", author="lyric", thread="lyric")
+    assert on_post_scanned(post, scan, result) is None
+    reviewer = make_user("reviewer", tree.north)
+    with pytest.raises(PermissionDenied):
+        services.do_open_manual(post, actor=make_user("responder", tree.north), level=6, reason="举报")
+    with pytest.raises(PermissionDenied):
+        services.do_open_manual(post, actor=make_user("reviewer", tree.south, username="south"), level=6, reason="x")
+    with pytest.raises(ValidationError):
+        services.do_open_manual(post, actor=reviewer, level=6, reason=" ")
+    alert = services.do_open_manual(post, actor=reviewer, level=6, reason="网民举报，需核实")
+    assert (alert.level, alert.status, alert.opened_by) == (6, AlertStatus.NEW, reviewer)
+    scan.refresh_from_db()
+    assert scan.risk_level == result.risk_level  # the engine's own answer, untouched
+    assert alert.posts.get().scan == scan
+    assert StatusChange.objects.filter(machine="alert", object_id=alert.pk, from_status="", to_status="new",
+                                       actor=reviewer, reason="网民举报，需核实").exists()
+    assert AuditEvent.objects.filter(object_type="alerts.alert", object_id=str(alert.pk), action="create",
+                                     actor=reviewer).exists()
+    with pytest.raises(ValidationError):
+        services.do_open_manual(post, actor=reviewer, level=6, reason="again")  # one alert per post

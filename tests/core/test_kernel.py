@@ -89,8 +89,11 @@ def test_transition_saves_and_writes_history_and_audit(unit: Jurisdiction, leade
 
 
 def test_an_impossible_move_is_a_validation_error_and_writes_nothing(unit: Jurisdiction, leader: User) -> None:
-    with pytest.raises(ValidationError, match="cannot become"):
-        kernel.transition(unit, DISTRICT, actor=leader, machine=KINDS, names={DISTRICT: "区"})
+    with pytest.raises(ValidationError) as refused:
+        kernel.transition(unit, DISTRICT, actor=leader, machine=KINDS, names={UNIT: "中队", DISTRICT: "区"},
+                          noun="机构")
+    assert "“中队”" in refused.value.messages[0]
+    assert "“区”" in refused.value.messages[0]
     unit.refresh_from_db()
     assert unit.kind == UNIT
     assert not StatusChange.objects.exists()

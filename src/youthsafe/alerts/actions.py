@@ -1,48 +1,31 @@
-"""Action pages: each step is a small form (GET shows it, POST runs one service and goes back to the alert).
-
-One table lists every action with the permission it needs, the record it works on, its form and the service
-call, so the URL list, the access matrix and the buttons all come from the same place.
+"""The alert steps as core step pages (core.actions): each is a small form; GET shows it, POST runs one service
+and goes back to the alert. The table lists every step with the permission it needs, the record it works on
+(alert, dispatch, identity request, follow-up), its form and the service call, so the URL list, the access
+matrix and the buttons all come from the same place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
-from django.utils.functional import Promise
+from django.db.models import Model
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from youthsafe.alerts import forms as f
 from youthsafe.alerts import services as s
 from youthsafe.alerts.models import Alert, AlertPerson, Dispatch, FollowUp, IdentityRequest
-from youthsafe.core.access import require
+from youthsafe.core.actions import Action, ActionSet
 from youthsafe.core.models import User
 from youthsafe.core.roles import Permission
 from youthsafe.pipeline.models import Post
 from youthsafe.registry.models import Platform
 
 P = Permission
-Run = Callable[[Any, User, dict[str, Any]], object]
-
-
-@dataclass(frozen=True)
-class Action:
-    title: str | Promise
-    permission: Permission
-    model: str  # alert | dispatch | identity | followup
-    form: type[forms.Form]
-    run: Run
-    danger: bool = False
 
 
 def _label(alert: Alert, user: User, d: dict[str, Any]) -> object:
@@ -57,6 +40,27 @@ def _person(alert: Alert, pk: int) -> AlertPerson:
     if person is None:
         raise ValidationError(_("This person is not part of the alert."))
     return person
+
+
+# --- Choices that depend on the alert ------------------------------------------------------------------------
+def _identity_choices(form: forms.Form, alert: Model, user: User) -> None:
+    assert isinstance(alert, Alert)  # noqa: S101  (the table says so)
+    form.fields["platform"].queryset = Platform.objects.visible_to(user)  # type: ignore[attr-defined]
+    authors = alert.people.values_list("author_key", flat=True)
+    form.fields["author_key"].choices = [("", "—"), *((a, a[:12]) for a in authors)]  # type: ignore[attr-defined]
+
+
+def _person_choices(form: forms.Form, alert: Model, user: User) -> None:
+    assert isinstance(alert, Alert)  # noqa: S101  (the table says so)
+    form.fields["person"].choices = [  # type: ignore[attr-defined]
+        (p.pk, f"{p.author_key[:8]} · {p.get_role_display()} · {p.get_age_band_display()}")
+        for p in alert.people.all()]
+
+
+def _post_choices(form: forms.Form, alert: Model, user: User) -> None:
+    assert isinstance(alert, Alert)  # noqa: S101  (the table says so)
+    choices = [(p.post_id, p.post.text[:40]) for p in alert.posts.select_related("post")]
+    form.fields["post"] = forms.TypedChoiceField(label=_("Post"), choices=choices, coerce=int)
 
 
 ACTIONS: dict[str, Action] = {
@@ -83,11 +87,13 @@ ACTIONS: dict[str, Action] = {
     "identity": Action(_l("Request identity from the platform"), P.ALERT_DISPATCH, "alert", f.IdentityForm,
                        lambda a, u, d: s.do_request_identity(
                            a, actor=u, legal_basis=d["legal_basis"], platform=d["platform"],
-                           platform_name=d["platform_name"], author_key=d["author_key"])),
-    "label": Action(_l("Label a post"), P.ALERT_REVIEW, "alert", f.LabelForm, _label),
+                           platform_name=d["platform_name"], author_key=d["author_key"]),
+                       prepare=_identity_choices),
+    "label": Action(_l("Label a post"), P.ALERT_REVIEW, "alert", f.LabelForm, _label, prepare=_post_choices),
     "age_band": Action(_l("Record whether a person is a minor"), P.ALERT_OUTCOME, "alert", f.AgeBandForm,
                        lambda a, u, d: s.do_set_age_band(_person(a, d["person"]), actor=u, band=d["band"],
-                                                         reason=d["reason"])),
+                                                         reason=d["reason"]),
+                       prepare=_person_choices),
     "identity_response": Action(_l("Record the platform's response"), P.ALERT_DISPATCH, "identity",
                                 f.IdentityResponseForm,
                                 lambda r, u, d: s.do_record_identity_response(r, actor=u, response=d["response"],
@@ -102,13 +108,11 @@ ACTIONS: dict[str, Action] = {
 
 
 def find(model: str, user: User, pk: int) -> Model:
-    """The record an action works on, if the user may see it; 404 otherwise (existence is not revealed)."""
+    """The record a step works on, if the user may see it; 404 otherwise (existence is not revealed)."""
     owned = Alert.objects.owned_by(user)
-    place = user.jurisdiction.path if user.jurisdiction else "\x00"
     querysets: dict[str, Any] = {
         "alert": Alert.objects.visible_to(user).select_related("jurisdiction"),
-        "dispatch": Dispatch.objects.filter(Q(to_jurisdiction__path__startswith=place) | Q(alert__in=owned))
-        .select_related("alert", "to_jurisdiction"),
+        "dispatch": Dispatch.objects.visible_to(user).select_related("alert", "to_jurisdiction"),
         "identity": IdentityRequest.objects.filter(alert__in=owned).select_related("alert"),
         "followup": FollowUp.objects.filter(alert__in=Alert.objects.visible_to(user)).select_related("alert"),
     }
@@ -118,55 +122,9 @@ def find(model: str, user: User, pk: int) -> Model:
     return obj
 
 
-def _form(action: Action, name: str, request: HttpRequest, obj: Model) -> forms.Form:
-    data = request.POST if request.method == "POST" else None
-    if name == "identity":
-        assert isinstance(obj, Alert)  # noqa: S101  (the table says so)
-        return f.IdentityForm(data, platforms=Platform.objects.visible_to(request.user),
-                              authors=list(obj.people.values_list("author_key", flat=True)))
-    form = action.form(data)
-    if name == "age_band":
-        assert isinstance(obj, Alert)  # noqa: S101  (the table says so)
-        form.fields["person"].choices = [  # type: ignore[attr-defined]
-            (p.pk, f"{p.author_key[:8]} · {p.get_role_display()} · {p.get_age_band_display()}")
-            for p in obj.people.all()]
-    if name == "label":
-        assert isinstance(obj, Alert)  # noqa: S101  (the table says so)
-        choices = [(p.post_id, p.post.text[:40]) for p in obj.posts.select_related("post")]
-        form.fields["post"] = forms.TypedChoiceField(label=_("Post"), choices=choices, coerce=int)
-    return form
+def _with_alert(model: str, user: User, pk: int) -> tuple[Model, Model]:
+    obj = find(model, user, pk)
+    return obj, obj if isinstance(obj, Alert) else obj.alert  # type: ignore[attr-defined]
 
 
-def action_view(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
-    """GET: the form of one step; POST: run it, then back to the alert with a message."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    action = ACTIONS[name]
-    user = require(request.user, action.permission)
-    obj = find(action.model, user, pk)
-    alert = obj if isinstance(obj, Alert) else obj.alert  # type: ignore[attr-defined]
-    form = _form(action, name, request, obj)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action.run(obj, user, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Done: %(step)s.") % {"step": action.title})
-            return redirect("alerts:detail", pk=alert.pk)
-    return render(request, "alerts/action.html", {"form": form, "action": action, "alert": alert, "obj": obj},
-                  status=200)
-
-
-def page(name: str) -> Callable[..., HttpResponseBase]:
-    """A view for one action (its own URL name, so the access matrix lists each)."""
-
-    def view(request: HttpRequest, pk: int) -> HttpResponseBase:
-        return action_view(request, pk, name)
-
-    view.__name__ = f"action_{name}"
-    view.required_permission = ACTIONS[name].permission  # type: ignore[attr-defined]
-    return view
-
-
-__all__ = ["ACTIONS", "HttpResponse", "page"]
+STEPS = ActionSet(ACTIONS, find=_with_alert, back=lambda alert: reverse("alerts:detail", args=[alert.pk]))

@@ -28,9 +28,9 @@ from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission as Perm
 from youthsafe.core.schemas import ErrorOut, window
 from youthsafe.pipeline.models import Post
+from youthsafe.registry.models import Platform
 
 router = Router(tags=["alerts"])
-
 
 
 # The limits of the pages' forms (alerts/forms.py) and of the model fields.
@@ -100,10 +100,11 @@ def _full(alert: Alert, user: User) -> dict[str, Any]:
                 posts=[{"id": pv.post.pk, "text": pv.post.text, "role": pv.role, "level": pv.level,
                         "author_key": pv.post.author_key, "evidence": pv.result.get("evidence", []),
                         "explanation": presenters.explanation(pv.result)} for pv in presenters.post_views(alert)],
-                changes=[{"from": c.from_status, "to": c.to_status, "actor": c.actor_label, "reason": c.reason,
-                          "at": c.at} for c in alert.changes.all()],
+                changes=[{"from": h["change"].from_status, "to": h["change"].to_status,
+                          "actor": h["change"].actor_label, "reason": h["reason"], "at": h["change"].at}
+                         for h in presenters.history(alert)],
                 dispatches=[{"id": d.pk, "to": d.to_jurisdiction.code, "status": d.status,
-                             "shared_note": d.shared_note, "ack_due_at": d.ack_due_at, "report": d.report}
+                             "shared_note": d.note, "ack_due_at": d.ack_due_at, "report": d.report}
                             for d in alert.dispatches.select_related("to_jurisdiction")],
                 identity_requests=[{"id": r.pk, "platform": r.platform_name, "legal_basis": r.legal_basis,
                                     "status": r.status, "response": r.response} for r in alert.identity_requests.all()],
@@ -208,8 +209,6 @@ def outcome(request: HttpRequest, alert_id: int, payload: OutcomeIn) -> dict[str
 @router.post("/alerts/{alert_id}/identity-requests", response={200: dict[str, Any], **_ERR})
 def identity_request(request: HttpRequest, alert_id: int, payload: IdentityIn) -> dict[str, Any]:
     """Record a request to a platform for the account holder's identity (调证), with its legal basis."""
-    from youthsafe.registry.models import Platform
-
     user, alert = _alert(request, Perm.ALERT_DISPATCH, alert_id)
     platform = Platform.objects.visible_to(user).filter(pk=payload.platform_id).first() if payload.platform_id else None
     r = s.do_request_identity(alert, actor=user, legal_basis=payload.legal_basis, platform=platform,
@@ -240,7 +239,7 @@ def label(request: HttpRequest, alert_id: int, post_id: int, payload: LabelIn) -
 def received(request: HttpRequest) -> list[dict[str, Any]]:
     """Dispatches to my unit, with what was shared."""
     user = require(request.user, Perm.ALERT_RESPOND)
-    return [{"id": d.pk, "alert_id": d.alert_id, "to": d.to_jurisdiction.code, "shared_note": d.shared_note,
+    return [{"id": d.pk, "alert_id": d.alert_id, "to": d.to_jurisdiction.code, "shared_note": d.note,
              "level": d.alert.level, "categories": d.alert.categories, "status": d.status,
              "ack_due_at": d.ack_due_at} for d in presenters.received_dispatches(user)[:500]]
 

@@ -3,7 +3,8 @@
 ``YOUTHSAFE_ALERT_LEVEL`` (6: the high-risk band of regulatory-reference 6.1), ``YOUTHSAFE_ALERT_WINDOW_DAYS``
 (7), ``YOUTHSAFE_ALERT_DEADLINES`` (JSON, see workflow.parse_bands), ``YOUTHSAFE_ALERT_NOTIFY_LEVEL`` (7: a new
 alert at or above it notifies at once), ``YOUTHSAFE_ALERT_CLAIM_STALE_MINUTES`` (30),
-``YOUTHSAFE_WEBHOOKS`` (JSON list of URLs or ``{"url", "secret"}`` objects), ``YOUTHSAFE_WEBHOOK_SECRET``.
+``YOUTHSAFE_WEBHOOKS`` (JSON list of URLs or ``{"url", "secret"}`` objects), ``YOUTHSAFE_WEBHOOK_SECRET`` (the
+signing secret of hooks without their own; no default: an unsigned hook is not sent).
 core/settings.py reads each from the environment variable of the same name.
 """
 
@@ -48,13 +49,16 @@ def bands() -> tuple[Band, ...]:
 @dataclass(frozen=True)
 class Webhook:
     url: str
-    secret: str
+    secret: str  # "" when neither the hook nor YOUTHSAFE_WEBHOOK_SECRET gives one: such a hook is never signed
 
 
 def webhooks() -> list[Webhook]:
+    """The webhooks and the secret each is signed with: its own ``secret``, else ``YOUTHSAFE_WEBHOOK_SECRET``.
+    Never Django's ``SECRET_KEY``: a receiver verifies signatures with the secret, and must not hold the key
+    that signs the server's sessions and tokens."""
     raw = _get("YOUTHSAFE_WEBHOOKS", [])
     items = json.loads(raw) if isinstance(raw, str) else raw
-    default_secret = str(_get("YOUTHSAFE_WEBHOOK_SECRET", settings.SECRET_KEY))
+    default_secret = str(_get("YOUTHSAFE_WEBHOOK_SECRET", ""))
     out = []
     for item in items:
         if isinstance(item, str):
@@ -65,7 +69,5 @@ def webhooks() -> list[Webhook]:
 
 
 def webhook_secret_for(url: str) -> str:
-    for hook in webhooks():
-        if hook.url == url:
-            return hook.secret
-    return str(_get("YOUTHSAFE_WEBHOOK_SECRET", settings.SECRET_KEY))
+    """The secret a webhook is signed with now ("" when none is configured)."""
+    return next((hook.secret for hook in webhooks() if hook.url == url), "")

@@ -50,17 +50,13 @@ class OutcomeForm(inputrule.Form):
 
 
 class IdentityForm(inputrule.Form):
+    """``platform`` and ``author_key`` choices are set for the alert and the reader (actions.py)."""
+
     platform = forms.ModelChoiceField(label=_("Platform (registry)"), queryset=Platform.objects.none(),
                                       required=False)
     platform_name = forms.CharField(label=_("Or platform name"), required=False, max_length=200)
     author_key = forms.ChoiceField(label=_("Account (pseudonym)"), required=False, choices=[])
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=300, initial=DEFAULT_LEGAL_BASIS)
-
-    def __init__(self, *args: Any, platforms: Any = None, authors: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if platforms is not None:
-            self.fields["platform"].queryset = platforms  # type: ignore[attr-defined]
-        self.fields["author_key"].choices = [("", "—"), *((a, a[:12]) for a in authors or [])]  # type: ignore[attr-defined]
 
 
 class IdentityResponseForm(inputrule.Form):

@@ -1,9 +1,10 @@
 """Alerts and their workflow records (issue 4, points 2-6).
 
 An ``Alert`` is one incident: the posts that opened or joined it (``AlertPost``), the people at risk
-(``AlertPerson``), its status history (``StatusChange``, Healthchecks' Flip), hand-overs to responding units
-(``Dispatch``), identity requests to platforms (``IdentityRequest``, 调证), ``Outcome`` and ``FollowUp`` rows,
-reviewer ``ReviewLabel`` rows the model can be retrained on, and the ``Notification`` outbox.
+(``AlertPerson``), hand-overs to responding units (``Dispatch``, a core hand-off), identity requests to
+platforms (``IdentityRequest``, 调证), ``Outcome`` and ``FollowUp`` rows, reviewer ``ReviewLabel`` rows the
+model can be retrained on, and the ``Notification`` outbox. Status history is core's ``StatusChange``
+(machine "alert" and, for dispatches, "alert_dispatch").
 
 Welfare data is sensitive (PIPL Arts. 28, 31; regulatory-reference 6.3 cautions): authors appear only by
 pseudonym, and a receiving unit sees only what the dispatch shared (see ``AlertQuerySet.visible_to``).
@@ -14,10 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from youthsafe.core.models import Jurisdiction, User
+from youthsafe.alerts.workflow import ALERT
+from youthsafe.core.handoff import Handoff, HandoffQuerySet, handoff_machine
+from youthsafe.core.models import Jurisdiction, JurisdictionScopedQuerySet, User
+from youthsafe.core.workflow import Machine
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -56,12 +59,6 @@ class PostRole(models.TextChoices):
     CONTEXT = "context", _("Context")
 
 
-class DispatchStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    REPORTED = "reported", _("Reported back")
-
-
 class IdentityStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ANSWERED = "answered", _("Answered")
@@ -95,37 +92,17 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
-class AlertQuerySet(models.QuerySet["Alert"]):
+class AlertQuerySet(JurisdictionScopedQuerySet["Alert"]):
     """Object-level visibility (NetBox's ``.restrict``) with one addition: a unit that received a dispatch
-    sees the alert too, but only through the receiver view (``receives``)."""
+    sees the alert too, but only through the receiver view (``Alert.owned_by_user`` tells which)."""
 
     def owned_by(self, user: User | AnonymousUser) -> AlertQuerySet:
         """Alerts of the user's subtree (all for global-read roles): the full record."""
-        if not isinstance(user, User) or not user.is_authenticated:
-            return self.none()
-        if user.reads_all_jurisdictions:
-            return self
-        if user.jurisdiction is None:
-            return self.none()
-        return self.filter(jurisdiction__path__startswith=user.jurisdiction.path)
-
-    def received_by(self, user: User | AnonymousUser) -> AlertQuerySet:
-        """Alerts dispatched to a unit in the user's subtree (what was shared with it)."""
-        if not isinstance(user, User) or not user.is_authenticated or user.jurisdiction is None:
-            return self.none()
-        return self.filter(dispatches__to_jurisdiction__path__startswith=user.jurisdiction.path).distinct()
+        return super().visible_to(user)  # type: ignore[return-value]
 
     def visible_to(self, user: User | AnonymousUser) -> AlertQuerySet:
-        """Owned or received alerts. Callers decide which view to show with :meth:`Alert.owned_by_user`."""
-        if not isinstance(user, User) or not user.is_authenticated:
-            return self.none()
-        if user.reads_all_jurisdictions:
-            return self
-        if user.jurisdiction is None:
-            return self.none()
-        path = user.jurisdiction.path
-        received = Dispatch.objects.filter(to_jurisdiction__path__startswith=path).values("alert_id")
-        return self.filter(Q(jurisdiction__path__startswith=path) | Q(pk__in=received))
+        """Owned alerts, and alerts dispatched to a unit in the user's subtree."""
+        return self.owned_by(user) | self.filter(pk__in=Dispatch.objects.received_by(user).values("alert_id"))
 
 
 class Alert(models.Model):
@@ -155,8 +132,11 @@ class Alert(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    opened_by = models.ForeignKey(User, verbose_name=_("opened by hand by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    workflow: ClassVar[Machine] = ALERT  # its moves and their history: core.kernel.transition
     objects: ClassVar[AlertQuerySet] = AlertQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
@@ -225,43 +205,17 @@ class AlertPerson(models.Model):
         return f"{self.author_key[:8]} L{self.max_level}"
 
 
-class StatusChange(models.Model):
-    """One status transition (Healthchecks' Flip): who moved the alert, from where to where, and why."""
-
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(_("from"), max_length=16, choices=AlertStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=AlertStatus.choices)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=150)
-    reason = models.TextField(_("reason"), blank=True)
-    at = models.DateTimeField(_("time"))
-
-    class Meta:
-        ordering: ClassVar[list[str]] = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id}: {self.from_status}->{self.to_status}"
-
-
-class Dispatch(models.Model):
+class Dispatch(Handoff):
     """A hand-over to a responding unit in any jurisdiction, including another city (跨地联动). The receiver
-    sees ``shared_note`` and the alert's level, categories, evidence and post texts, nothing else."""
+    sees ``note`` (the note shared with it) and the alert's level, categories, evidence and post texts,
+    nothing else."""
+
+    subject_field = "alert"
+    workflow = handoff_machine("alert_dispatch")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="dispatches")
-    to_jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("to unit"), on_delete=models.PROTECT,
-                                        related_name="+")
-    shared_note = models.TextField(_("note shared with the unit"))
-    status = models.CharField(_("status"), max_length=16, choices=DispatchStatus.choices,
-                              default=DispatchStatus.SENT, db_index=True)
-    sent_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    sent_at = models.DateTimeField(_("sent at"))
-    ack_due_at = models.DateTimeField(_("acknowledge by"), db_index=True)
-    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    reported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reported_back_at = models.DateTimeField(_("reported back at"), null=True, blank=True)
-    report = models.TextField(_("report"), blank=True)
-    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    objects: ClassVar[HandoffQuerySet[Dispatch]] = HandoffQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering: ClassVar[list[str]] = ["sent_at", "id"]

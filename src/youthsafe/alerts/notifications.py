@@ -2,9 +2,11 @@
 and retried with backoff by ``youthsafe alerts notify`` (and ``alerts escalate``), so a crash between commit
 and sending loses nothing and a rolled-back change notifies nobody.
 
-Webhooks carry a JSON body signed with HMAC-SHA256 in ``X-YouthSafe-Signature: sha256=<hex>``. Payloads hold
-no post text and no author key: welfare data is sensitive (regulatory-reference 6.3 cautions, PIPL Art. 28),
-so a notification says only that an alert needs someone, with its number, level and deadline.
+Webhooks carry a JSON body signed with HMAC-SHA256 in ``X-YouthSafe-Signature: sha256=<hex>``, with the
+hook's own secret or ``YOUTHSAFE_WEBHOOK_SECRET`` (never Django's ``SECRET_KEY``); a hook with neither is not
+sent. Payloads hold no post text and no author key: welfare data is sensitive (regulatory-reference 6.3
+cautions, PIPL Art. 28), so a notification says only that an alert needs someone, with its number, level and
+deadline.
 """
 
 from __future__ import annotations
@@ -48,7 +50,17 @@ def body_bytes(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class UnsignedWebhook(Exception):
+    """No signing secret is configured for a webhook: it is not sent unsigned, nor signed with another key."""
+
+
+UNSIGNED = ("webhook not sent: no signing secret; set YOUTHSAFE_WEBHOOK_SECRET or the hook's \"secret\" "
+             "(signatures never use Django's SECRET_KEY)")
+
+
 def sign(body: bytes, secret: str) -> str:
+    if not secret:
+        raise UnsignedWebhook(UNSIGNED)
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
@@ -111,9 +123,7 @@ def enqueue(event: str, alert: Alert, *, roles: Iterable[str], place: Jurisdicti
     """Write outbox rows for every webhook and every recipient; schedule sending after commit."""
     payload = payload_for(event, alert, now, **extra)
     body = body_bytes(payload)
-    rows = [Notification(channel=Channel.WEBHOOK, target=hook.url, event=event, alert=alert, payload=payload,
-                         signature=sign(body, hook.secret), next_attempt_at=now, created_at=now)
-            for hook in config.webhooks()]
+    rows = [_webhook_row(hook, event, alert, payload, body=body, now=now) for hook in config.webhooks()]
     rows += [Notification(channel=Channel.EMAIL, target=email, event=event, alert=alert, payload=payload,
                           next_attempt_at=now, created_at=now)
              for email in recipients(roles, place, include_subtree=include_subtree)]
@@ -122,6 +132,20 @@ def enqueue(event: str, alert: Alert, *, roles: Iterable[str], place: Jurisdicti
     if ids:
         transaction.on_commit(lambda: deliver(ids=ids))
     return created
+
+
+def _webhook_row(hook: config.Webhook, event: str, alert: Alert, payload: dict[str, Any], *, body: bytes,
+                 now: dt.datetime) -> Notification:
+    """The outbox row of one webhook, signed with its secret. Without a secret the row is kept unsigned with the
+    reason, and sent (signed) by a retry once a secret is configured: alerting itself never stops for it."""
+    row = Notification(channel=Channel.WEBHOOK, target=hook.url, event=event, alert=alert, payload=payload,
+                       next_attempt_at=now, created_at=now)
+    if hook.secret:
+        row.signature = sign(body, hook.secret)
+    else:
+        log.error("%s: %s", hook.url, UNSIGNED)
+        row.last_error = UNSIGNED
+    return row
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -134,6 +158,9 @@ def _send(row: Notification) -> None:
     if row.channel == Channel.WEBHOOK:
         if not row.target.startswith(("http://", "https://")):
             raise ValueError("webhook targets must be http(s) URLs")
+        if not row.signature:  # enqueued while no secret was configured: signed now, or refused again
+            row.signature = sign(body, config.webhook_secret_for(row.target))
+            Notification.objects.filter(pk=row.pk).update(signature=row.signature)
         request = urllib.request.Request(row.target, data=body, method="POST", headers={  # noqa: S310  (scheme checked above)
             "Content-Type": "application/json; charset=utf-8", SIGNATURE_HEADER: row.signature,
             "X-YouthSafe-Event": row.event})

@@ -16,7 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from youthsafe.alerts import config, workflow
-from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPerson, AlertPost, Dispatch
+from youthsafe.alerts.models import OPEN_STATUSES, Alert, AlertPerson, AlertPost, AlertStatus, Dispatch
+from youthsafe.core import kernel
 from youthsafe.core.hiddenchars import reveal_html
 from youthsafe.core.models import User
 from youthsafe.detection import taxonomy
@@ -193,10 +194,13 @@ def earlier_posts(alert: Alert, limit: int = 20) -> list[Post]:
 
 def received_dispatches(user: User) -> QuerySet[Dispatch]:
     """Dispatches to units within the user's jurisdiction (the receiving unit's list)."""
-    if user.jurisdiction is None:
-        return Dispatch.objects.none()
-    return (Dispatch.objects.filter(to_jurisdiction__path__startswith=user.jurisdiction.path)
-            .select_related("alert", "to_jurisdiction").order_by("acknowledged_at", "ack_due_at", "-id"))
+    return (Dispatch.objects.received_by(user).select_related("alert", "to_jurisdiction")
+            .order_by("acknowledged_at", "ack_due_at", "-id"))
+
+
+def history(alert: Alert) -> list[dict[str, Any]]:
+    """The alert's moves (core's status history), oldest first, with state names in the reader's language."""
+    return kernel.history(workflow.ALERT.name, alert.pk, dict(AlertStatus.choices))
 
 
 def shared_view(alert: Alert, user: User) -> dict[str, Any]:
@@ -205,9 +209,9 @@ def shared_view(alert: Alert, user: User) -> dict[str, Any]:
     return {
         "alert_id": alert.pk, "level": alert.level, "level_label": level_label(alert.level),
         "categories": list(alert.categories), "status": alert.status, "recruitment": alert.recruitment,
-        "dispatches": [{"id": d.pk, "to": d.to_jurisdiction.name, "shared_note": d.shared_note,
+        "dispatches": [{"id": d.pk, "to": d.to_jurisdiction.name, "shared_note": d.note,
                         "sent_at": d.sent_at, "ack_due_at": d.ack_due_at, "acknowledged_at": d.acknowledged_at,
-                        "reported_back_at": d.reported_back_at, "status": d.status} for d in dispatches],
+                        "reported_back_at": d.reported_at, "status": d.status} for d in dispatches],
         "posts": [{"text": pv.post.shown_text, "posted_at": pv.post.posted_at, "level": pv.level,
                    "evidence": [e for e in pv.result.get("evidence", []) if e.get("category") != "suppress"]}
                   for pv in post_views(alert)],

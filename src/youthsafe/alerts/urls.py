@@ -12,6 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     # Steps on an alert: /alerts/<pk>/<step>/; steps on a dispatch, identity request or follow-up:
     # /alerts/<record>/<pk>/<step>/.
-    *(path(f"<int:pk>/{name}/" if a.model == "alert" else f"{a.model}/<int:pk>/{name}/", actions.page(name),
+    *(path(f"<int:pk>/{name}/" if a.model == "alert" else f"{a.model}/<int:pk>/{name}/", actions.STEPS.page(name),
            name=name) for name, a in actions.ACTIONS.items()),
 ]

@@ -137,7 +137,7 @@ def _owner_context(alert: Alert, user: User) -> dict[str, Any]:
     can = user.has_perm_name
     return {
         "posts": presenters.post_views(alert), "earlier": presenters.earlier_posts(alert),
-        "people": list(alert.people.all()), "changes": list(alert.changes.select_related("actor")),
+        "people": list(alert.people.all()), "history": presenters.history(alert),
         "dispatches": list(alert.dispatches.select_related("to_jurisdiction", "sent_by", "acknowledged_by")),
         "identity_requests": list(alert.identity_requests.select_related("requested_by")),
         "outcomes": list(alert.outcomes.select_related("recorded_by", "unit")),

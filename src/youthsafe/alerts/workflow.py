@@ -1,4 +1,5 @@
-"""The alert state machine and its deadlines: pure Python, no Django (style-anchors rules 1 and 2).
+"""The alert state machine (``ALERT``, a core.workflow machine) and its deadlines: pure Python, no Django
+(style-anchors rules 1 and 2). Storing a move (history, audit) is ``core.kernel.transition``.
 
 Deadlines depend on the risk level (regulatory-reference 6.3 and L11: "minutes to hours at high levels") and
 come from a configurable table. Every SLA answer is a pure function of stored fields and ``now``
@@ -12,6 +13,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from youthsafe.core.workflow import machine
 
 NEW = "new"
 ACKNOWLEDGED = "acknowledged"
@@ -37,42 +40,17 @@ OK = "ok"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 
+_REVIEW, _DISPATCH, _OUTCOME = "alert:review", "alert:dispatch", "alert:outcome"
 
-class InvalidTransition(Exception):
-    """The alert cannot move from its state to the one asked for."""
-
-    def __init__(self, current: str, target: str) -> None:
-        super().__init__(f"cannot move from {current} to {target}")
-        self.current = current
-        self.target = target
-
-
-class Stateful(Protocol):
-    status: str
-
-
-@dataclass(frozen=True)
-class Flip:
-    """The record of one transition, for the caller to store (StatusChange) and audit."""
-
-    from_status: str
-    to_status: str
-    actor: str
-    at: dt.datetime
-    reason: str
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
-
-
-def transition(obj: Stateful, to: str, *, actor: str, now: dt.datetime, reason: str = "") -> Flip:
-    """Move ``obj`` to ``to`` or raise :class:`InvalidTransition`; returns the flip to store."""
-    current = obj.status
-    if not can_transition(current, to):
-        raise InvalidTransition(current, to)
-    obj.status = to
-    return Flip(current, to, actor, now, reason)
+# The permission of each move that only one kind of step makes; the services declare theirs too. Acknowledging a
+# new alert and closing an open one are made by steps of different permissions (a reviewer acknowledges or
+# closes; a dispatch acknowledges on the way; an outcome acknowledges before resolving, and a false alarm
+# closes), so those moves carry the permission of the service that makes them.
+ALERT = machine(
+    "alert", TRANSITIONS,
+    permissions={DISPATCHED: _DISPATCH, IN_INTERVENTION: _OUTCOME, RESOLVED: _OUTCOME,
+                 (RESOLVED, ACKNOWLEDGED): _REVIEW, (CLOSED, ACKNOWLEDGED): _REVIEW, (RESOLVED, CLOSED): _REVIEW},
+    reason_required=[IN_INTERVENTION, RESOLVED, CLOSED, (RESOLVED, ACKNOWLEDGED), (CLOSED, ACKNOWLEDGED)])
 
 
 @dataclass(frozen=True)
@@ -137,16 +115,45 @@ class Timed(Protocol):
     act_due_at: dt.datetime | None
 
 
-def current_due(alert: Timed, dispatch_dues: Sequence[dt.datetime] = ()) -> dt.datetime | None:
-    """The deadline of the step the alert waits on: acknowledgement when new, action when acknowledged,
-    the earliest unacknowledged dispatch when dispatched; none once someone is intervening or it is done."""
-    if alert.status == NEW:
-        return alert.ack_due_at
-    if alert.status == ACKNOWLEDGED:
-        return alert.act_due_at
-    if alert.status == DISPATCHED and dispatch_dues:
+def due_for(status: str, ack_due_at: dt.datetime, act_due_at: dt.datetime | None,
+            dispatch_dues: Sequence[dt.datetime] = ()) -> dt.datetime | None:
+    """The deadline of the step an alert in ``status`` waits on: acknowledgement when new, action when
+    acknowledged, the earliest unacknowledged dispatch when dispatched; none once someone is intervening or it
+    is done."""
+    if status == NEW:
+        return ack_due_at
+    if status == ACKNOWLEDGED:
+        return act_due_at
+    if status == DISPATCHED and dispatch_dues:
         return min(dispatch_dues)
     return None
+
+
+def current_due(alert: Timed, dispatch_dues: Sequence[dt.datetime] = ()) -> dt.datetime | None:
+    return due_for(alert.status, alert.ack_due_at, alert.act_due_at, dispatch_dues)
+
+
+class Stamped(Timed, Protocol):
+    acknowledged_at: dt.datetime | None
+
+
+def entering(alert: Stamped, to: str, now: dt.datetime, bands: Iterable[Band] = DEFAULT_BANDS,
+             dispatch_dues: Sequence[dt.datetime] = ()) -> dict[str, Any]:
+    """The fields a move to ``to`` sets besides the state (``core.kernel.transition`` stores them with it): the
+    step's time, the clock of the step it starts (``due_at``, so the queue sorts in the database), and no
+    escalation: a new step has a new clock, and its own lateness escalates again."""
+    changes: dict[str, Any] = {"escalated_at": None}
+    act_due_at = alert.act_due_at
+    if to == ACKNOWLEDGED:
+        act_due_at = act_due(alert.level, now, bands)
+        changes.update(acknowledged_at=alert.acknowledged_at or now,  # a reopen keeps the first acknowledgement
+                       act_due_at=act_due_at, resolved_at=None, closed_at=None)
+    elif to == RESOLVED:
+        changes["resolved_at"] = now
+    elif to == CLOSED:
+        changes["closed_at"] = now
+    changes["due_at"] = due_for(to, alert.ack_due_at, act_due_at, dispatch_dues)
+    return changes
 
 
 def step_minutes(status: str, level: int, bands: Iterable[Band] = DEFAULT_BANDS) -> int:

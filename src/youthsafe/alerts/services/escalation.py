@@ -15,8 +15,8 @@ from django.db.models import F
 
 from youthsafe.alerts import notifications
 from youthsafe.alerts.models import OPEN_STATUSES, Alert, Dispatch
-from youthsafe.alerts.services.common import SYSTEM, now_or
 from youthsafe.core import audit
+from youthsafe.core.kernel import SYSTEM, now_or
 from youthsafe.core.models import AuditAction
 from youthsafe.core.roles import Role
 
@@ -36,7 +36,7 @@ def _escalate_alert(alert: Alert, now: dt.datetime) -> bool:
         assert changed == 1  # noqa: S101  (a primary-key filter matches at most one row)
         audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=alert, jurisdiction=alert.jurisdiction,
                      after={"escalated_at": now, "status": alert.status, "due_at": alert.due_at},
-                     reason="overdue")
+                     reason="overdue", at=now)
         notifications.enqueue("overdue", alert, roles=[Role.LEADER], place=alert.jurisdiction, now=now,
                               step=alert.status)
     return True
@@ -50,7 +50,8 @@ def _escalate_dispatch(dispatch: Dispatch, now: dt.datetime) -> bool:
             return False
         alert = dispatch.alert
         audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=dispatch,
-                     jurisdiction=alert.jurisdiction, after={"escalated_at": now}, reason="dispatch not acknowledged")
+                     jurisdiction=alert.jurisdiction, after={"escalated_at": now}, reason="dispatch not acknowledged",
+                     at=now)
         notifications.enqueue("dispatch_overdue", alert, roles=[Role.LEADER], place=alert.jurisdiction, now=now,
                               unit=dispatch.to_jurisdiction.code, dispatch_id=dispatch.pk)
         # The receiving unit's leaders hear of it too: the case waits on them.

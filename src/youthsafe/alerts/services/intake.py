@@ -1,4 +1,5 @@
-"""From scanned posts to alerts: ``on_post_scanned``, the contract the ingestion pipeline calls.
+"""From scanned posts to alerts: ``on_post_scanned``, the contract the ingestion pipeline calls, and
+``do_open_manual`` for a post the engine did not raise.
 
 A post opens an alert when its risk level reaches ``YOUTHSAFE_ALERT_LEVEL`` (default 6, the high-risk band of
 regulatory-reference 6.1) or it recruits for a group suicide; it joins the open alert of the same author or
@@ -15,9 +16,12 @@ import logging
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from youthsafe.alerts import config, notifications, workflow
 from youthsafe.alerts.models import (
@@ -29,10 +33,11 @@ from youthsafe.alerts.models import (
     PersonRole,
     PostRole,
 )
-from youthsafe.alerts.services.common import SYSTEM, lock, now_or, refresh_due
-from youthsafe.core import audit
-from youthsafe.core.models import AuditAction
-from youthsafe.core.roles import Role
+from youthsafe.alerts.services.common import lock_alert, refresh_due
+from youthsafe.core import audit, kernel
+from youthsafe.core.kernel import SYSTEM, label, now_or, require_text
+from youthsafe.core.models import AuditAction, Jurisdiction, StatusChange, User
+from youthsafe.core.roles import Permission, Role
 from youthsafe.detection.engine import ScanResult
 from youthsafe.pipeline.models import Post, ScanRecord
 
@@ -232,11 +237,13 @@ def _author(post: Post) -> str:
     return post.author_key or f"post-{post.pk}"  # an anonymous post still counts as one person
 
 
-def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, when: dt.datetime) -> Alert:
+def _open(post: Post, scan: ScanRecord | None, finding: _Finding, now: dt.datetime, when: dt.datetime, *,
+          actor: User | None = None, reason: str = "") -> Alert:
+    """A new alert with its trigger post and person; ``actor`` when a reviewer opens it by hand."""
     bands = config.bands()
     alert = Alert(level=finding.level, categories=finding.categories, recruitment=finding.recruitment,
                   jurisdiction_id=post.jurisdiction_id, thread_key=post.thread_key, author_key=post.author_key,
-                  opened_at=now, last_post_at=when, level_raised_at=now,
+                  opened_at=now, last_post_at=when, level_raised_at=now, opened_by=actor,
                   ack_due_at=workflow.ack_due(finding.level, now, bands), status=AlertStatus.NEW)
     alert.due_at = alert.ack_due_at
     if Post.jurisdiction.is_cached(post):
@@ -246,9 +253,9 @@ def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, whe
                              is_trigger=True, added_at=now)
     AlertPerson.objects.create(alert=alert, author_key=_author(post), max_level=finding.level,
                                role=_person_role(finding, joining=False), first_seen_at=when)
-    audit.record(AuditAction.CREATE, actor=None, actor_label=SYSTEM, obj=alert, jurisdiction=alert.jurisdiction,
+    audit.record(AuditAction.CREATE, actor=actor, actor_label=label(actor), obj=alert, jurisdiction=alert.jurisdiction,
                  after={"level": alert.level, "categories": alert.categories, "recruitment": alert.recruitment,
-                        "post": post.pk})
+                        "post": post.pk}, reason=reason, at=now)
     if alert.level >= config.notify_level() or alert.recruitment:
         notifications.enqueue("new_alert", alert, roles=[Role.REVIEWER, Role.LEADER], place=alert.jurisdiction,
                               now=now)
@@ -257,7 +264,7 @@ def _open(post: Post, scan: ScanRecord, finding: _Finding, now: dt.datetime, whe
 
 def _join(alert: Alert, post: Post, scan: ScanRecord, finding: _Finding, *, role: str, now: dt.datetime,
           when: dt.datetime) -> Alert:
-    alert = lock(alert)  # this row only, FOR NO KEY UPDATE: see common.lock
+    alert = lock_alert(alert)  # this row only, FOR NO KEY UPDATE: see kernel.lock
     AlertPost.objects.create(alert=alert, post=post, scan=scan, role=role, level=finding.level, added_at=now)
     before = {"level": alert.level, "categories": list(alert.categories)}
     if role == PostRole.MEMBER:
@@ -271,7 +278,7 @@ def _join(alert: Alert, post: Post, scan: ScanRecord, finding: _Finding, *, role
     alert.save()
     audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=alert, jurisdiction=alert.jurisdiction,
                  before=before, after={"level": alert.level, "categories": alert.categories, "post": post.pk,
-                                       "role": role})
+                                       "role": role}, at=now)
     return alert
 
 
@@ -301,3 +308,29 @@ def _raise_level(alert: Alert, level: int, now: dt.datetime) -> None:
     if crossed:
         notifications.enqueue("new_alert", alert, roles=[Role.REVIEWER, Role.LEADER], place=alert.jurisdiction,
                               now=now)
+
+
+def _post_scope(post: Post, *args: Any, **kwargs: Any) -> Jurisdiction | None:
+    return post.jurisdiction
+
+
+@kernel.service(Permission.ALERT_REVIEW, scope=_post_scope)
+def do_open_manual(post: Post, *, actor: User, level: int, reason: str, now: dt.datetime | None = None) -> Alert:
+    """Open an alert by hand on a post the engine did not raise (a reviewer's judgement, a report from the
+    public). ``level`` is the reviewer's; the post's stored scan keeps what the engine said. The alert starts
+    at "new" like any other; who opened it and why are in its history row and its audit row."""
+    text = require_text(reason)
+    if not 0 <= int(level) <= 10:
+        raise ValidationError({"level": [_("A risk level is a whole number from 0 to 10.")]})
+    now = now_or(now)
+    _lock_keys(*_keys(post))
+    held = AlertPost.objects.filter(post=post).values_list("alert_id", flat=True).first()
+    if held is not None:
+        raise ValidationError(_("This post is already in alert #%(id)s.") % {"id": held})
+    scan = ScanRecord.objects.filter(post=post).order_by("-id").first()
+    categories = sorted(scan.categories) if scan is not None else []
+    finding = _Finding(int(level), bool(scan and scan.recruitment), WELFARE in categories, categories)
+    alert = _open(post, scan, finding, now, post.posted_at or now, actor=actor, reason=text)
+    StatusChange.objects.create(machine=workflow.ALERT.name, object_id=alert.pk, from_status="",
+                                to_status=AlertStatus.NEW, actor=actor, actor_label=label(actor), reason=text, at=now)
+    return alert

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from youthsafe.alerts import workflow
@@ -21,17 +20,8 @@ from youthsafe.alerts.models import (
     OutcomeKind,
     ReviewLabel,
 )
-from youthsafe.alerts.services.common import (
-    apply_transition,
-    lock,
-    now_or,
-    require_owner,
-    require_owner_or_receiver,
-    require_reason,
-    to_validation,
-)
-from youthsafe.core import audit
-from youthsafe.core.access import require
+from youthsafe.alerts.services.common import alert_scope, lock_alert, move, owner_or_receiver
+from youthsafe.core import audit, kernel
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.detection import taxonomy
@@ -40,18 +30,16 @@ from youthsafe.pipeline.models import Post, ScanRecord
 FOLLOW_UP_DAYS = (7, 30)
 
 
-@transaction.atomic
+@kernel.service(Permission.ALERT_OUTCOME, check=owner_or_receiver)
 def do_record_outcome(alert: Alert, *, actor: User, kind: str, note: str, resolve: bool = False,
                       now: dt.datetime | None = None) -> Outcome:
     """Record what happened to the person. A resolving outcome schedules follow-ups at +7 and +30 days; a
     false alarm labels the trigger posts level 0 for retraining. ``resolve`` also resolves the alert."""
-    require(actor, Permission.ALERT_OUTCOME)
-    require_owner_or_receiver(actor, alert)
     if kind not in OutcomeKind.values:
         raise ValidationError({"kind": [_("Choose an outcome.")]})
-    text = require_reason(note, "note")
-    now = now_or(now)
-    locked = lock(alert)
+    text = kernel.require_text(note, "note")
+    now = kernel.now_or(now)
+    locked = lock_alert(alert)
     outcome = Outcome.objects.create(alert=locked, kind=kind, note=text, unit=actor.jurisdiction,
                                      recorded_by=actor, recorded_at=now)
     if kind in RESOLVING_OUTCOMES:
@@ -62,7 +50,7 @@ def do_record_outcome(alert: Alert, *, actor: User, kind: str, note: str, resolv
             ReviewLabel.objects.create(post=ap.post, scan=ap.scan, alert=locked, kind=LabelKind.LEVEL, value="0",
                                        reviewer=actor, note="false_alarm", at=now)
     audit.record(AuditAction.CREATE, actor=actor, obj=outcome, jurisdiction=locked.jurisdiction,
-                 after={"alert": locked.pk, "kind": kind}, reason=text)
+                 after={"alert": locked.pk, "kind": kind}, reason=text, at=now)
     if resolve and locked.status not in workflow.TERMINAL:
         _finish(locked, kind, actor=actor, now=now, reason=text)
     return outcome
@@ -70,31 +58,27 @@ def do_record_outcome(alert: Alert, *, actor: User, kind: str, note: str, resolv
 
 def _finish(alert: Alert, kind: str, *, actor: User, now: dt.datetime, reason: str) -> None:
     """A false alarm closes the alert; any other outcome resolves it (acknowledging a new one on the way)."""
-    try:
-        if kind == OutcomeKind.FALSE_ALARM:
-            apply_transition(alert, AlertStatus.CLOSED, actor=actor, now=now, reason=reason)
-            return
-        if alert.status == AlertStatus.NEW:
-            apply_transition(alert, AlertStatus.ACKNOWLEDGED, actor=actor, now=now, reason=reason)
-        apply_transition(alert, AlertStatus.RESOLVED, actor=actor, now=now, reason=reason)
-    except workflow.InvalidTransition as exc:
-        raise to_validation(exc) from exc
+    if kind == OutcomeKind.FALSE_ALARM:
+        move(alert, AlertStatus.CLOSED, actor=actor, now=now, reason=reason)
+        return
+    if alert.status == AlertStatus.NEW:
+        move(alert, AlertStatus.ACKNOWLEDGED, actor=actor, now=now, reason=reason)
+    move(alert, AlertStatus.RESOLVED, actor=actor, now=now, reason=reason)
 
 
-@transaction.atomic
+@kernel.service(Permission.ALERT_OUTCOME, check=owner_or_receiver)
 def do_complete_follow_up(follow_up: FollowUp, *, actor: User, result: str,
                           now: dt.datetime | None = None) -> FollowUp:
     """The person was checked on; ``result`` says how they are."""
-    require(actor, Permission.ALERT_OUTCOME)
-    require_owner_or_receiver(actor, follow_up.alert)
-    text = require_reason(result, "result")
-    locked = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
+    text = kernel.require_text(result, "result")
+    now = kernel.now_or(now)
+    locked = kernel.lock(follow_up)
     if locked.done_at is not None:
         raise ValidationError(_("This follow-up is already done."))
-    locked.done_at, locked.done_by, locked.result = now_or(now), actor, text
+    locked.done_at, locked.done_by, locked.result = now, actor, text
     locked.save()
     audit.record(AuditAction.CHANGE, actor=actor, obj=locked, jurisdiction=follow_up.alert.jurisdiction,
-                 after={"done": True}, reason=text)
+                 after={"done": True}, reason=text, at=now)
     return locked
 
 
@@ -113,37 +97,36 @@ def _check_label(kind: str, value: str) -> str:
     raise ValidationError({"kind": [_("Choose level or category.")]})
 
 
-@transaction.atomic
+@kernel.service(Permission.ALERT_REVIEW, scope=alert_scope)
 def do_label_post(alert: Alert, post: Post, *, actor: User, kind: str, value: str, note: str = "",
                   now: dt.datetime | None = None) -> ReviewLabel:
     """A reviewer's decision on one post of the alert (its true level or category), kept for retraining."""
-    require(actor, Permission.ALERT_REVIEW)
-    require_owner(actor, alert)
+    now = kernel.now_or(now)
     member = alert.posts.filter(post=post).first()
     if member is None:
         raise ValidationError(_("This post is not part of the alert."))
     scan: ScanRecord | None = member.scan
     label = ReviewLabel.objects.create(post=post, scan=scan, alert=alert, kind=kind, value=_check_label(kind, value),
-                                       reviewer=actor, note=note[:300], at=now_or(now))
+                                       reviewer=actor, note=note[:300], at=now)
     audit.record(AuditAction.CREATE, actor=actor, obj=label, jurisdiction=alert.jurisdiction,
-                 after={"post": post.pk, "kind": kind, "value": label.value})
+                 after={"post": post.pk, "kind": kind, "value": label.value}, at=now)
     return label
 
 
-@transaction.atomic
-def do_set_age_band(person: AlertPerson, *, actor: User, band: str, reason: str) -> AlertPerson:
+@kernel.service(Permission.ALERT_OUTCOME, check=owner_or_receiver)
+def do_set_age_band(person: AlertPerson, *, actor: User, band: str, reason: str,
+                    now: dt.datetime | None = None) -> AlertPerson:
     """Record whether a person at risk is a minor (for the statistics of minors protected). A reviewer or
     responder decides from what the case showed; ``reason`` says how it is known."""
-    require(actor, Permission.ALERT_OUTCOME)
-    require_owner_or_receiver(actor, person.alert)
     if band not in AgeBand.values:
         raise ValidationError({"band": [_("Choose an age band.")]})
-    text = require_reason(reason, "reason")
-    locked = AlertPerson.objects.select_for_update(no_key=True).get(pk=person.pk)
+    text = kernel.require_text(reason, "reason")
+    now = kernel.now_or(now)
+    locked = kernel.lock(person)
     before = locked.age_band
     if before != band:
         locked.age_band = band
         locked.save(update_fields=["age_band"])
         audit.record(AuditAction.CHANGE, actor=actor, obj=locked, jurisdiction=person.alert.jurisdiction,
-                     before={"age_band": before}, after={"age_band": band}, reason=text)
+                     before={"age_band": before}, after={"age_band": band}, reason=text, at=now)
     return locked

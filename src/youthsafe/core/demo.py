@@ -80,8 +80,8 @@ def _users(ctx: DemoContext) -> None:
 
 def load() -> DemoContext:
     """Every app's demo records in one transaction, through the services (kernel.batch), with the audit
-    trail in the records' own time (audit.business_time)."""
-    with kernel.batch(), audit.business_time():
+    trail in the records' own time (audit.business_time), appended to the chain in one go (audit.deferred)."""
+    with kernel.batch(), audit.business_time(), audit.deferred():
         return _load()
 
 

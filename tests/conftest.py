@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import Client
 
+from youthsafe.core import dbtriggers
 from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
+from youthsafe.core.referrals import referral_requested
 from youthsafe.core.roles import Role
+from youthsafe.supervision.services.referrals import receive_referral
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -60,10 +65,6 @@ def _audit_triggers_allow_flush(request: pytest.FixtureRequest) -> Iterator[None
     if not transactional:
         yield
         return
-    from django.db import connection
-
-    from youthsafe.core import dbtriggers
-
     request.getfixturevalue("transactional_db")
     dbtriggers.install(connection)
     yield
@@ -106,9 +107,6 @@ def login() -> Callable[[User], Client]:
 def no_supervision_receiver() -> Iterator[None]:
     """Take the supervision app's referral receiver off for one test (tests that stand in for it, or that
     show what happens without it); it is connected again afterwards."""
-    from youthsafe.core.referrals import referral_requested
-    from youthsafe.supervision.services.referrals import receive_referral
-
     referral_requested.disconnect(dispatch_uid="supervision.receive_referral")
     yield
     referral_requested.connect(receive_referral, dispatch_uid="supervision.receive_referral")
@@ -118,9 +116,6 @@ def close_download(response: Any) -> None:
     """Close a streamed download (its open file, its generator), as a server does once it has sent it. Plain
     ``response.close()`` also fires ``request_finished``, whose handler closes the database connection, which
     on PostgreSQL is the test's own: like the test client itself, disconnect that handler meanwhile."""
-    from django.core.signals import request_finished
-    from django.db import close_old_connections
-
     request_finished.disconnect(close_old_connections)
     try:
         response.close()

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import Tree
 from tests.e2e.helpers import login
 from youthsafe.core.models import User
+from youthsafe.registry import services
 from youthsafe.registry.models import Platform
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,8 +78,6 @@ def test_refused_a_record_of_another_jurisdiction(
     page: Any, live_server: Any, tree: Tree, make_user: Callable[..., User],
 ) -> None:
     admin = make_user("administrator")
-    from youthsafe.registry import services
-
     theirs = services.do_create_platform(actor=admin, data={
         "name": "江南平台", "kind": "game", "operator": "江南公司", "jurisdiction": tree.south,
     })

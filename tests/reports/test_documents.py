@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import translation
 from docx import Document
 from docx.oxml.ns import qn
+from docx.shared import Pt
 from lxml import etree
 
 from tests.conftest import Tree
@@ -311,8 +312,6 @@ def test_docx_and_pdf_render_to_pages_with_ink_and_cjk_fonts(tree: Tree, make_us
 def _probe(font: str | None, lang: str = "") -> bytes:
     """A paragraph, a bullet and a table cell of characters whose Simplified Chinese and Japanese forms differ,
     in ``font`` and ``lang`` or (None) in the document's own styles and defaults."""
-    from docx.shared import Pt
-
     doc = documents.chinese_document()
     runs = [doc.add_paragraph().add_run("骨直角今半"), doc.add_paragraph(style="List Bullet").add_run("骨直角")]
     table = doc.add_table(rows=1, cols=1)

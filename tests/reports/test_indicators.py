@@ -17,6 +17,7 @@ from tests.conftest import Tree
 from tests.reports.records import END, START, build, expected, expected_levels
 from youthsafe.core import indicators as ind
 from youthsafe.core.models import User
+from youthsafe.reports import stats
 
 
 @pytest.fixture
@@ -116,8 +117,6 @@ def test_indicator_keys_are_unique_and_apps_follow_the_settings() -> None:
 def test_dates_outside_the_countable_range_are_a_scope_error(tree: Tree, make_user: Callable[..., User],
                                                              login: Callable[[User], Client]) -> None:
     """Found by fuzzing: 0001-01-01 or 9999-12-31 overflowed turning the period into aware datetimes (a 500)."""
-    from youthsafe.reports import stats
-
     with pytest.raises(stats.ScopeError, match="1900-01-01"):
         stats.scope_for(None, "0001-01-01", "", None)
     with pytest.raises(stats.ScopeError, match="1900-01-01"):

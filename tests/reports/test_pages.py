@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import Tree
 from tests.reports.records import END, START, build, expected
+from tests.reports.work_records import INSPECTIONS, PLATFORMS
 from youthsafe.core import indicators as ind
 from youthsafe.core.models import AuditEvent, User
 
@@ -101,8 +102,6 @@ def test_template_editor_page(db: None, make_user: Callable[..., User], login: C
 
 def test_distinct_and_summed_figures_open_a_list_that_explains_them(tree: Tree, make_user: Callable[..., User],
                                                                     login: Callable[[User], Client]) -> None:
-    from tests.reports.work_records import INSPECTIONS, PLATFORMS
-
     built = build(tree, make_user("administrator"))
     client = login(make_user("leader"))
     want = expected(built, START, END, tree.city)

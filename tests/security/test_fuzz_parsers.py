@@ -10,6 +10,7 @@ and API), the statistics period parser, the content list's date filter and the a
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
 from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
@@ -26,7 +28,18 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.conftest import Tree
 from tests.registry.test_importexport import _xlsx
+from youthsafe.alerts.management.commands.alerts import _when
+from youthsafe.content.listing import _date
 from youthsafe.core.models import User
+from youthsafe.detection.engine import Engine
+from youthsafe.detection.io import BadLine, InputError, Record, read_records
+from youthsafe.detection.normalize import normalize, normalize_text
+from youthsafe.pipeline.models import Source
+from youthsafe.pipeline.services import ingest_batch, validate
+from youthsafe.pipeline.stream import decode
+from youthsafe.registry import columns
+from youthsafe.registry.importexport import import_platforms
+from youthsafe.reports import stats
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
                 database=None)
@@ -67,8 +80,6 @@ nasty_bytes = st.one_of(
 @example(data=b"[" * 100_000 + b"\n", suffix=".jsonl")
 @example(data=b'id,text\n1,"' + b"x" * 200_000 + b'"\n2,ok\n', suffix=".csv")
 def test_scan_input_reader_never_crashes(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
-    from youthsafe.detection.io import BadLine, InputError, Record, read_records
-
     path = tmp_path_factory.mktemp("in") / f"input{suffix}"
     path.write_bytes(data)
     items, error = outcome(lambda: list(read_records(path, fields=["id", "text", "author"], required=["id", "text"])),
@@ -99,8 +110,6 @@ def test_scan_input_reader_never_crashes(tmp_path_factory: pytest.TempPathFactor
 @example(record={"id": "1", "text": "x", "created_at": -(10**20)})
 @example(record={"id": 10**5000, "text": "x"})
 def test_validate_accepts_or_gives_a_reason(record: Any) -> None:
-    from youthsafe.pipeline.services import validate
-
     valid, error = outcome(validate, record, "1", rejection=ValueError)
     if error is not None:
         assert error
@@ -118,9 +127,6 @@ def test_validate_accepts_or_gives_a_reason(record: Any) -> None:
 @example(batch=[{"id": "a", "text": "ok", "created_at": "0001-01-01T00:00:00"},
                 {"id": "b", "text": "ok", "created_at": "9999-12-31T23:59:59-14:00"}])
 def test_ingest_batch_stores_or_dead_letters_every_record(tree: Tree, batch: list[Any]) -> None:
-    from youthsafe.pipeline.models import Source
-    from youthsafe.pipeline.services import ingest_batch
-
     source, _ = Source.objects.get_or_create(name="fuzz-src", defaults={"jurisdiction": tree.north})
     summary = ingest_batch(source, batch, channel="http")
     assert summary.read == len(batch)
@@ -135,8 +141,6 @@ def test_ingest_batch_stores_or_dead_letters_every_record(tree: Tree, batch: lis
 @example(data=b"1" * 5000, subject="posts.a")
 @example(data=b'{"source": 5, "text": "x"}', subject="posts.")
 def test_stream_decode_never_raises(data: bytes, subject: str) -> None:
-    from youthsafe.pipeline.stream import decode
-
     item = decode(subject, data, "7", "posts.>", last_delivery=False)
     assert item.position == "7"
     assert isinstance(item.source, str)
@@ -152,8 +156,6 @@ _ENGINE: list[Any] = []
 
 def _engine() -> Any:
     if not _ENGINE:
-        from youthsafe.detection.engine import Engine
-
         _ENGINE.append(Engine(use_default_model=False))
     return _ENGINE[0]
 
@@ -169,8 +171,6 @@ texts = st.lists(st.text(max_size=20) | trigger_words, max_size=8).map("".join)
 @FAST
 @given(text=texts)
 def test_normalize_never_raises(text: str) -> None:
-    from youthsafe.detection.normalize import normalize, normalize_text
-
     assert isinstance(normalize_text(text), str)
     norm = normalize(text)
     assert norm is not None
@@ -204,15 +204,11 @@ headers = st.lists(st.sampled_from(["id", "name", "kind", "operator", "jurisdict
        raw=st.none() | nasty_bytes)
 def test_platform_import_answers_with_a_result(tree: Tree, make_user: Callable[..., User], header: list[str],
                                                rows: list[list[str]], kind: str, raw: bytes | None) -> None:
-    from youthsafe.registry.importexport import import_platforms
-
     admin = User.objects.filter(username="fuzz-admin").first() or make_user("administrator", username="fuzz-admin")
     if raw is not None:
         data = raw
     elif kind == "csv":
         out = io.StringIO()
-        import csv
-
         csv.writer(out).writerows([header, *rows])
         data = out.getvalue().encode()
     else:
@@ -226,8 +222,6 @@ def test_platform_import_answers_with_a_result(tree: Tree, make_user: Callable[.
 @FAST
 @given(key=st.sampled_from(["name", "registered_users", "has_minor_mode", "kind"]), raw=cells)
 def test_cell_parser_returns_a_value_or_a_reason(key: str, raw: str) -> None:
-    from youthsafe.registry import columns
-
     value, error = outcome(columns.parse_cell, key, raw, columns.choice_aliases(), rejection=ValueError)
     if error is not None:
         assert error
@@ -258,8 +252,6 @@ def _form_safe(value: str) -> str:
                                                    st.binary(max_size=64)), max_size=4))
 def test_public_report_page_answers_a_page_or_a_form_error(tree: Tree, settings: Any, fields: dict[str, str],
                                                            files: list[tuple[str, bytes]]) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.YOUTHSAFE_REPORT_RATE_LIMIT = 100_000
     client = Client(raise_request_exception=True)
     data: dict[str, Any] = {k: _form_safe(v) for k, v in fields.items()}
@@ -294,8 +286,6 @@ date_strings = st.text(alphabet=string.digits + "-:TWZ+ .", max_size=14) | st.te
 @example(start="9999-12-31", end="0001-01-01", place="99999999999999999999999")
 def test_stats_period_is_a_scope_or_a_scope_error(tree: Tree, make_user: Callable[..., User], start: str,
                                                   end: str, place: str) -> None:
-    from youthsafe.reports import stats
-
     user = User.objects.filter(username="fuzz-leader").first() or make_user("leader", username="fuzz-leader")
     scope, error = outcome(stats.scope_for, user, start, end, place, rejection=stats.ScopeError)
     if error is not None:
@@ -319,8 +309,6 @@ def test_stats_api_answers_200_or_422(tree: Tree, make_user: Callable[..., User]
 @FAST
 @given(raw=date_strings)
 def test_content_list_date_filter_gives_a_date_or_an_error(raw: str) -> None:
-    from youthsafe.content.listing import _date
-
     errors: list[str] = []
     value = _date(raw, errors)
     if value is None:
@@ -335,8 +323,6 @@ def test_content_list_date_filter_gives_a_date_or_an_error(raw: str) -> None:
 @example(raw="2026-02-30T10:00:00")
 @example(raw="2026-13-01 25:61")
 def test_alerts_command_time_option_is_a_time_or_a_command_error(raw: str) -> None:
-    from youthsafe.alerts.management.commands.alerts import _when
-
     value, error = outcome(_when, raw, rejection=CommandError)
     if error is not None:
         assert error

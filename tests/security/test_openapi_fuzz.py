@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -32,6 +33,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -45,6 +47,7 @@ from tests.conftest import Tree
 from youthsafe.core.api import api
 from youthsafe.core.models import User
 from youthsafe.pipeline import tokens
+from youthsafe.pipeline.models import Source
 from youthsafe.registry import services as registry_services
 
 CSRF = "k" * 32  # the same secret in the cookie and the header passes Django's CSRF check
@@ -117,8 +120,6 @@ def _world(app: str, tree: Tree, make_user: Callable[..., User]) -> World:
         module = None
     if module is not None and hasattr(module, "make_objects"):
         ids.update(module.make_objects(tree=tree, admin=admin, own=own, other=other))
-    from youthsafe.pipeline.models import Source
-
     source = Source.objects.create(name="fuzz-feed", jurisdiction=tree.north)
     push = tokens.do_create_token(source, actor=None, name="fuzz", rate_limit=100_000).plaintext
     client = Client()
@@ -220,10 +221,6 @@ def test_the_spec_lists_every_api_route() -> None:
 def test_schema_names_are_unique() -> None:
     """Two API schema classes of one name share one component of the document, so one of them is described
     wrongly (the alerts' dispatch report was documented as the public report form)."""
-    import sys
-
-    from ninja import Schema
-
     names: dict[str, set[str]] = {}
     for module_name, module in list(sys.modules.items()):
         if module_name.startswith("youthsafe."):

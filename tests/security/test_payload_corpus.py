@@ -24,8 +24,10 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from openpyxl import load_workbook
 
 from tests.conftest import Tree
+from youthsafe.content.models import ContentItem, PublicReport
 from youthsafe.core.cells import FORMULA_STARTS
 from youthsafe.core.models import User
 
@@ -231,8 +233,6 @@ def test_platforms(staff: Client, tree: Tree) -> None:
         problems += _check_cells(rows, "registry CSV")
     xlsx = staff.get("/registry/export.xlsx")
     if _status_ok(xlsx, "registry XLSX", problems, {200}):
-        from openpyxl import load_workbook
-
         content = b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
         assert sheet is not None
@@ -246,8 +246,6 @@ def test_platforms(staff: Client, tree: Tree) -> None:
 
 
 def test_content_items(staff: Client, tree: Tree) -> None:
-    from youthsafe.content.models import ContentItem
-
     problems: list[str] = []
     for n, payload in enumerate(p for p in PAYLOADS if not any(0xD800 <= ord(c) <= 0xDFFF for c in p)):
         # (a page form cannot carry a lone surrogate)
@@ -302,8 +300,6 @@ def test_outreach_events(staff: Client, tree: Tree) -> None:
 
 
 def test_public_reports(staff: Client, tree: Tree) -> None:
-    from youthsafe.content.models import PublicReport
-
     problems: list[str] = []
     public = Client()
     for n, payload in enumerate(PAYLOADS):

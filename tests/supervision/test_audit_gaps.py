@@ -17,14 +17,14 @@ from django.test import Client
 
 from tests.conftest import Tree
 from tests.supervision.factories import DAY, delivered_order, inspected, platform
-from youthsafe.core.models import AuditEvent, User
+from youthsafe.core.models import AuditEvent, StatusChange, User
 from youthsafe.registry.controls import CONTROLS, CONTROLS_BY_ID, controls_for
 from youthsafe.registry.models import Platform
 from youthsafe.supervision import workflow as wf
-from youthsafe.supervision.models import Assessment, InspectionPlan, PlatformStage, RectificationOrder, StateChange
+from youthsafe.supervision.documents import CONTROL_ZH
+from youthsafe.supervision.models import Assessment, InspectionPlan, PlatformStage, RectificationOrder
 from youthsafe.supervision.services import (
     assessments,
-    common,
     inspections,
     interviews,
     nightly,
@@ -32,13 +32,14 @@ from youthsafe.supervision.services import (
     sanctions,
 )
 from youthsafe.supervision.services.nightly import _flag_sanction
+from youthsafe.supervision.views.common import history
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC)
 
 
 def _ladder(order: RectificationOrder) -> list[tuple[str, str]]:
-    return list(StateChange.objects.filter(machine="ladder", object_id=order.pk)
+    return list(StatusChange.objects.filter(machine="ladder", object_id=order.pk)
                 .values_list("from_status", "to_status"))
 
 
@@ -87,7 +88,7 @@ def test_failed_recheck_and_refusal_step_to_r4_once_and_sanctions_step_on(
                                 amount=Decimal("10000"))
     sanctions.do_approve(fine, actor=people["leader"])
     assert _ladder(order) == [(wf.R3, wf.R4), (wf.R4, wf.R5)]
-    shown = [h["to"] for h in common.history("order", order.pk, ladder=common.LADDER_ORDER)]
+    shown = [h["to"] for h in history(("order", "ladder"), order.pk)]
     assert [s for s in shown if s in wf.LADDER.states] == [wf.R4, wf.R5]  # the order page shows the stage steps
 
 
@@ -111,7 +112,7 @@ def test_risk_note_then_interview_move_the_platform_up_and_an_order_then_rectifi
     again = interviews.do_record_interview(target, actor=people["analyst"], kind="R1", held_on=DAY,
                                            attendees="x", matters="复查提醒")
     assert again.stage_after == wf.R2  # a lower record never moves the platform down
-    steps = list(StateChange.objects.filter(machine="platform_ladder", object_id=target.pk)
+    steps = list(StatusChange.objects.filter(machine="platform_ladder", object_id=target.pk)
                  .values_list("from_status", "to_status"))
     assert steps == [(wf.R0, wf.R1), (wf.R1, wf.R2)]
     assert AuditEvent.objects.filter(object_type="registry.platform", object_id=str(target.pk),
@@ -184,8 +185,6 @@ def test_refusal_keeps_an_optional_file_with_its_sha256(target: Platform, people
                                         "REG-25-PUSH", "REG-29-HANDLING", "REG-38-HARM", "REG-42-ADDICTION",
                                         "REG-45-FANDOM", "REG-47-RATING"])
 def test_the_audited_controls_are_in_the_catalogue_with_a_basis_and_chinese_name(control_id: str) -> None:
-    from youthsafe.supervision.documents import CONTROL_ZH
-
     control = CONTROLS_BY_ID[control_id]
     assert control.basis.split()[0] in {"CSL", "Regulations"}
     assert CONTROL_ZH[control_id]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 import pytest
 from django.test import Client
 
@@ -40,10 +42,6 @@ NOT_XML = "\x0b\x01\x02\x0c\x1f\x08"
 
 
 def _text_of(data: bytes) -> str:
-    import io
-
-    import docx
-
     doc = docx.Document(io.BytesIO(data))
     cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
     return "\n".join([p.text for p in doc.paragraphs] + cells)

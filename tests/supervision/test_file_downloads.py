@@ -18,6 +18,7 @@ from tests.conftest import close_download
 from tests.supervision.factories import DAY, delivered_order, inspected
 from youthsafe.core.models import AuditEvent, User
 from youthsafe.registry.models import Platform
+from youthsafe.supervision.models import Interview
 from youthsafe.supervision.services import assessments, files, inspections, interviews, orders
 
 pytestmark = pytest.mark.django_db
@@ -169,8 +170,6 @@ def test_a_record_without_the_file_is_404(target: Platform, people: dict[str, Us
 
 
 def test_the_name_is_made_safe() -> None:
-    from youthsafe.supervision.models import Interview
-
     record = Interview(file_name='..\\..\\etc/pass"wd\r\n.pdf')
     assert files.file_name("interview", record) == "passwd.pdf"
     assert files.file_name("interview", Interview(file_name="..")) == "file"

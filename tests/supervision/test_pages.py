@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from youthsafe.core import demo
-from youthsafe.core.models import User
+from youthsafe.core.models import Jurisdiction, User
 from youthsafe.supervision import actions
 from youthsafe.supervision.models import (
     Assessment,
@@ -64,8 +64,6 @@ def test_every_page_renders_with_the_demo(loaded: None) -> None:
 
 def test_indicator_links_show_the_records_behind_the_figure(loaded: None) -> None:
     client = _client("leader")
-    from youthsafe.core.models import Jurisdiction
-
     jc = Jurisdiction.objects.get(code="JC")
     url = (reverse("supervision:inspection_list") + f"?from=2023-01-01&to=2023-07-10&jurisdiction={jc.pk}"
            "&indicator=inspections_done")

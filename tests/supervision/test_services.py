@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 
 from tests.conftest import Tree
 from tests.supervision.factories import DAY, delivered_order, inspected, platform
-from youthsafe.core.models import AuditEvent, User
+from youthsafe.core.models import AuditEvent, StatusChange, User
 from youthsafe.registry.controls import CONTROLS, controls_for
 from youthsafe.registry.models import Platform
 from youthsafe.supervision import workflow as wf
@@ -24,9 +25,9 @@ from youthsafe.supervision.models import (
     PlanOverdue,
     RectificationOrder,
     Sanction,
-    StateChange,
 )
 from youthsafe.supervision.services import assessments, inspections, nightly, orders, sanctions
+from youthsafe.supervision.services.nightly import _flag_order
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,6 @@ def test_who_took_part_in_an_inspection_cannot_sign_it(
 
 def test_the_page_of_an_inspection_does_not_offer_its_conductor_the_signature(
         tree: Tree, target: Platform, people: dict[str, User], make_user: Callable[..., User]) -> None:
-    from django.test import Client
-
     admin = people["admin"]
     made = inspected(target, admin)
     client = Client()
@@ -150,7 +149,7 @@ def test_order_ladder_deadline_refusal_and_numbering(target: Platform, people: d
     refused = orders.do_record_refusal(order, actor=people["analyst"], refused_on=DAY + dt.timedelta(days=11),
                                        evidence="平台负责人书面表示不予整改")
     assert (refused.status, refused.stage, refused.refused) == ("refused", "R4", True)
-    assert StateChange.objects.filter(machine="order", object_id=order.pk).count() == 3
+    assert StatusChange.objects.filter(machine="order", object_id=order.pk).count() == 3
 
 
 def test_configured_period_and_number_pattern(target: Platform, people: dict[str, User], settings: object) -> None:
@@ -267,8 +266,6 @@ def test_nightly_flags_overdue_orders_and_plans_once(target: Platform, people: d
     first = nightly.run(today=later)
     assert first.orders == [order.pk]
     assert first.plans == []  # inspected (signed) on DAY: next due in June
-    from youthsafe.supervision.services.nightly import _flag_order
-
     assert _flag_order(stale, later_dt := dt.datetime(2026, 3, 13, tzinfo=dt.UTC)) is False
     assert later_dt.year == 2026
     assert nightly.run(today=later).orders == []
@@ -313,4 +310,4 @@ def test_two_concurrent_nightly_runs_escalate_once(tree: Tree, make_user: Callab
         t.join()
     assert errors == []
     assert sorted(len(r) for r in results) == [0, 1]
-    assert StateChange.objects.filter(machine="order", object_id=order.pk, to_status=wf.OVERDUE).count() == 1
+    assert StatusChange.objects.filter(machine="order", object_id=order.pk, to_status=wf.OVERDUE).count() == 1

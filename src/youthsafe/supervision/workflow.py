@@ -1,11 +1,13 @@
 """Supervision state machines and deadlines: pure Python, no Django (style-anchors rules 1 and 2).
 
-Four records move through states: inspections, rectification orders, sanctions and security assessments.
-Each has a ``TRANSITIONS`` table; ``transition`` refuses anything the table does not list. The enforcement
-ladder of regulatory-reference.md section 4.1 (R0 to R8) is a fifth machine: ``LADDER`` says which stage may
-follow which, and ``ladder_step`` adds the legal hinge of the whole ladder, the documented refusal to rectify
-(拒不改正): a fine, a business restriction or a closure needs the refusal or serious circumstances, a criminal
-referral (刑法 Art. 286-1) needs the refusal itself.
+Five records move through states, each declared once with ``core.workflow.machine`` (which state may follow
+which, the permission of each move, the moves that need a written reason): inspections, rectification orders,
+sanctions, security assessments and referrals. The kernel (``core.kernel.transition``) stores every move with
+its history and audit row. The enforcement ladder of regulatory-reference.md section 4.1 (R0 to R8) is one more
+table, kept twice under two history names: an order's stage (``LADDER``) and a platform's stage before and
+around its orders (``PLATFORM_LADDER``). ``ladder_step`` adds the legal hinge of the whole ladder, the
+documented refusal to rectify (拒不改正): a fine, a business restriction or a closure needs the refusal or serious
+circumstances, a criminal referral (刑法 Art. 286-1) needs the refusal itself.
 
 Deadlines are pure functions of stored dates and ``today`` (Healthchecks' ``get_status``): the page, the API
 and the nightly job always agree. No period is hard-coded here; callers pass the configured values.
@@ -16,64 +18,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
+from youthsafe.core.workflow import InvalidTransition, Machine, machine
 
-class InvalidTransition(Exception):
-    """A record cannot move from its state to the one asked for."""
-
-    def __init__(self, machine: str, current: str, target: str, why: str = "") -> None:
-        super().__init__(f"{machine}: cannot move from {current} to {target}{f' ({why})' if why else ''}")
-        self.machine = machine
-        self.current = current
-        self.target = target
-        self.why = why
-
-
-class Stateful(Protocol):
-    status: str
-
-
-@dataclass(frozen=True)
-class Machine:
-    name: str
-    transitions: Mapping[str, frozenset[str]]
-
-    @property
-    def states(self) -> tuple[str, ...]:
-        return tuple(self.transitions)
-
-    @property
-    def terminal(self) -> frozenset[str]:
-        return frozenset(s for s, targets in self.transitions.items() if not targets)
-
-    def can(self, current: str, target: str) -> bool:
-        return target in self.transitions.get(current, frozenset())
-
-    def check(self, current: str, target: str) -> None:
-        if not self.can(current, target):
-            raise InvalidTransition(self.name, current, target)
-
-
-@dataclass(frozen=True)
-class Flip:
-    """One transition, for the caller to store (history row) and audit."""
-
-    machine: str
-    from_status: str
-    to_status: str
-    actor: str
-    at: dt.datetime
-    reason: str
-
-
-def transition(machine: Machine, obj: Stateful, to: str, *, actor: str, now: dt.datetime, reason: str = "") -> Flip:
-    """Move ``obj`` to ``to`` or raise :class:`InvalidTransition`."""
-    current = obj.status
-    machine.check(current, to)
-    obj.status = to
-    return Flip(machine.name, current, to, actor, now, reason)
+# The permissions of the moves (``core.roles.Permission`` values; this module stays free of Django).
+CONDUCT, SIGN, ISSUE = "inspection:conduct", "inspection:sign", "order:issue"
+PROPOSE, APPROVE, REVIEW = "sanction:propose", "sanction:approve", "assessment:review"
 
 
 # --- Inspections -------------------------------------------------------------------------------------------
@@ -83,13 +34,14 @@ COMPLETED = "completed"  # checklist done, findings written: waiting for the sig
 SIGNED = "signed"
 CANCELLED = "cancelled"
 
-INSPECTION = Machine("inspection", {
-    PLANNED: frozenset({IN_PROGRESS, CANCELLED}),
-    IN_PROGRESS: frozenset({COMPLETED, CANCELLED}),
-    COMPLETED: frozenset({SIGNED, IN_PROGRESS}),  # the signer may send it back for correction
-    SIGNED: frozenset(),
-    CANCELLED: frozenset(),
-})
+INSPECTION = machine("inspection", {
+    PLANNED: {IN_PROGRESS, CANCELLED},
+    IN_PROGRESS: {COMPLETED, CANCELLED},
+    COMPLETED: {SIGNED, IN_PROGRESS},  # the signer may send it back for correction
+    SIGNED: set(),
+    CANCELLED: set(),
+}, permission=CONDUCT, permissions={SIGNED: SIGN, (COMPLETED, IN_PROGRESS): SIGN},
+    reason_required={CANCELLED, (COMPLETED, IN_PROGRESS)})
 
 # --- Rectification orders (责令限期改正) -------------------------------------------------------------------
 DRAFT = "draft"
@@ -101,18 +53,26 @@ RECTIFIED = "rectified"  # re-check passed
 REFUSED = "refused"  # refusal to rectify recorded, with its evidence: the gateway to R5-R8
 WITHDRAWN = "withdrawn"
 
-ORDER = Machine("order", {
-    DRAFT: frozenset({ISSUED, WITHDRAWN}),
-    ISSUED: frozenset({DELIVERED, WITHDRAWN}),
-    DELIVERED: frozenset({EVIDENCE, OVERDUE, REFUSED}),
-    OVERDUE: frozenset({EVIDENCE, REFUSED}),
+
+
+def _flagged_overdue(order: Any, now: dt.datetime) -> Mapping[str, Any]:
+    """Entering ``overdue`` (the nightly job) stamps when it was flagged: the overdue figure counts by it."""
+    return {"overdue_at": now}
+
+
+ORDER = machine("order", {
+    DRAFT: {ISSUED, WITHDRAWN},
+    ISSUED: {DELIVERED, WITHDRAWN},
+    DELIVERED: {EVIDENCE, OVERDUE, REFUSED},
+    OVERDUE: {EVIDENCE, REFUSED},
     # A failed re-check sends the order back to wait on the same deadline (overdue again if it has passed).
-    EVIDENCE: frozenset({RECTIFIED, DELIVERED, REFUSED}),
+    EVIDENCE: {RECTIFIED, DELIVERED, REFUSED},
     # A platform that refused may still comply later (after a sanction): the re-check can still pass.
-    REFUSED: frozenset({EVIDENCE}),
-    RECTIFIED: frozenset(),
-    WITHDRAWN: frozenset(),
-})
+    REFUSED: {EVIDENCE},
+    RECTIFIED: set(),
+    WITHDRAWN: set(),
+}, permission=ISSUE, reason_required={WITHDRAWN, REFUSED, RECTIFIED, (EVIDENCE, DELIVERED)},
+    deadlines={OVERDUE: _flagged_overdue})
 ORDER_OPEN: frozenset[str] = frozenset({DRAFT, ISSUED, DELIVERED, OVERDUE, EVIDENCE, REFUSED})
 ORDER_WAITING: frozenset[str] = frozenset({DELIVERED, OVERDUE})  # waiting on the platform
 
@@ -124,15 +84,16 @@ IN_EFFECT = "in_effect"  # carried out (a website shut, an app removed, a discon
 LIFTED = "lifted"  # a disconnection or suspension ended (reconnection)
 REVOKED = "revoked"  # an approved sanction not carried out after all
 
-SANCTION = Machine("sanction", {
-    PROPOSED: frozenset({APPROVED, REJECTED, WITHDRAWN}),
-    APPROVED: frozenset({IN_EFFECT, REVOKED}),
-    IN_EFFECT: frozenset({LIFTED}),
-    REJECTED: frozenset(),
-    WITHDRAWN: frozenset(),
-    REVOKED: frozenset(),
-    LIFTED: frozenset(),
-})
+SANCTION = machine("sanction", {
+    PROPOSED: {APPROVED, REJECTED, WITHDRAWN},
+    APPROVED: {IN_EFFECT, REVOKED},
+    IN_EFFECT: {LIFTED},
+    REJECTED: set(),
+    WITHDRAWN: set(),
+    REVOKED: set(),
+    LIFTED: set(),
+}, permission=PROPOSE, permissions={APPROVED: APPROVE, REJECTED: APPROVE, REVOKED: APPROVE},
+    reason_required={REJECTED, REVOKED, WITHDRAWN})
 
 # Sanction kinds (values shared with models.SanctionKind) and the ladder stage each belongs to.
 WARNING = "warning"
@@ -151,33 +112,47 @@ PASSED = "passed"
 FAILED = "failed"  # verdict: measures do not control the risk; a follow-up order goes out
 REASSESS = "reassess"  # 限期重新评估: items missing or method clearly inappropriate
 
-ASSESSMENT = Machine("assessment", {
-    REQUESTED: frozenset({RECEIVED, CANCELLED}),
-    RECEIVED: frozenset({PASSED, FAILED, REASSESS}),
-    REASSESS: frozenset({RECEIVED, CANCELLED}),
-    PASSED: frozenset(),
-    FAILED: frozenset(),
-    CANCELLED: frozenset(),
-})
+ASSESSMENT = machine("assessment", {
+    REQUESTED: {RECEIVED, CANCELLED},
+    RECEIVED: {PASSED, FAILED, REASSESS},
+    REASSESS: {RECEIVED, CANCELLED},
+    PASSED: set(),
+    FAILED: set(),
+    CANCELLED: set(),
+}, permission=REVIEW, reason_required={PASSED, FAILED, REASSESS, CANCELLED})
 
-MACHINES: dict[str, Machine] = {m.name: m for m in (INSPECTION, ORDER, SANCTION, ASSESSMENT)}
+# --- Referrals from other modules: a person takes one up (an inspection or an order) or dismisses it ----------
+OPEN = "open"
+TAKEN = "taken"
+DISMISSED = "dismissed"
+
+# Taking a referral up is part of opening the inspection or drafting the order (their permission applies).
+REFERRAL = machine("referral", {OPEN: {TAKEN, DISMISSED}, TAKEN: set(), DISMISSED: set()},
+                   permissions={DISMISSED: CONDUCT}, reason_required={TAKEN, DISMISSED})
+
+MACHINES: dict[str, Machine] = {m.name: m for m in (INSPECTION, ORDER, SANCTION, ASSESSMENT, REFERRAL)}
 
 # --- The enforcement ladder (regulatory-reference 4.1) -------------------------------------------------------
 R0, R1, R2, R3, R3A, R4, R5, R6, R7, R8 = "R0", "R1", "R2", "R3", "R3a", "R4", "R5", "R6", "R7", "R8"
-LADDER = Machine("ladder", {
-    R0: frozenset({R1, R2, R3, R3A}),
-    R1: frozenset({R0, R2, R3}),
-    R2: frozenset({R0, R3}),
+LADDER_TABLE: dict[str, set[str]] = {
+    R0: {R1, R2, R3, R3A},
+    R1: {R0, R2, R3},
+    R2: {R0, R3},
     # Rectified on the order's own terms (the re-check passed) -> R0; a first-instance fine or restriction
     # in serious cases.
-    R3: frozenset({R0, R4, R5, R6, R7}),
-    R3A: frozenset({R0, R3, R4}),
-    R4: frozenset({R0, R3, R5, R6, R7, R8}),  # re-check passed -> R0; failed -> a new order or sanctions
-    R5: frozenset({R0, R6, R7, R8}),
-    R6: frozenset({R0, R5, R7, R8}),  # reconnected after rectification -> R0
-    R7: frozenset({R8}),
-    R8: frozenset(),
-})
+    R3: {R0, R4, R5, R6, R7},
+    R3A: {R0, R3, R4},
+    R4: {R0, R3, R5, R6, R7, R8},  # re-check passed -> R0; failed -> a new order or sanctions
+    R5: {R0, R6, R7, R8},
+    R6: {R0, R5, R7, R8},  # reconnected after rectification -> R0
+    R7: {R8},
+    R8: set(),
+}
+# The stage of an order (history under the order) and of a platform (history under the platform). A stage
+# moves as part of another step (a re-check, a refusal, an approved sanction, an interview), whose service
+# declares the permission; ``ladder_step`` adds the legal hinge the table cannot say.
+LADDER = machine("ladder", LADDER_TABLE, field="stage")
+PLATFORM_LADDER = machine("platform_ladder", LADDER_TABLE, field="stage")
 # Stages that need the documented refusal or serious circumstances; R8 needs the refusal itself.
 NEEDS_REFUSAL_OR_SERIOUS: frozenset[str] = frozenset({R5, R6, R7})
 NEEDS_REFUSAL: frozenset[str] = frozenset({R8})

@@ -13,6 +13,9 @@ from typing import Any
 
 from django.db import migrations
 
+from youthsafe.supervision import config
+from youthsafe.supervision import workflow as wf
+
 # The ids added with this migration and the kinds they are limited to (empty: every kind). Frozen here: the
 # catalogue may change later, this migration must not.
 ADDED: dict[str, tuple[str, ...]] = {
@@ -25,9 +28,6 @@ OPEN_ORDER = ("draft", "issued", "delivered", "overdue", "evidence", "refused")
 
 
 def forward(apps: Any, schema_editor: Any) -> None:
-    from youthsafe.supervision import config
-    from youthsafe.supervision import workflow as wf
-
     inspection_model = apps.get_model("supervision", "Inspection")
     item_model = apps.get_model("supervision", "ChecklistItem")
     for inspection in inspection_model.objects.filter(status__in=["planned", "in_progress"]).select_related(

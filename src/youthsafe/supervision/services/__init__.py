@@ -1,6 +1,3 @@
-"""Every change to supervision records is one ``do_*`` call: permission, jurisdiction, transition, audit row,
-commit (style-anchors rule 3). The submodules hold one aggregate each."""
-
-from youthsafe.supervision.services import assessments, inspections, nightly, orders, referrals, sanctions
-
-__all__ = ["assessments", "inspections", "nightly", "orders", "referrals", "sanctions"]
+"""Every change to supervision records is one ``do_*`` call declared with ``core.kernel.service``: permission,
+jurisdiction, transition with its history, audit row, commit (style-anchors rule 3). The submodules hold one
+aggregate each."""

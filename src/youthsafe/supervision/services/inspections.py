@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
-from youthsafe.core.models import AuditAction, User
+from youthsafe.core import audit, kernel
+from youthsafe.core.models import AuditAction, Jurisdiction, StatusChange, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS, CONTROLS_BY_ID, Control
 from youthsafe.registry.models import Platform, PlatformKind
@@ -29,36 +27,34 @@ from youthsafe.supervision.models import (
     InspectionStatus,
     ItemResult,
     OrderStatus,
+    RectificationOrder,
     Referral,
     ReferralStatus,
     Severity,
-    StateChange,
 )
-from youthsafe.supervision.services.common import (
-    apply,
-    authorise,
-    check_upload,
-    lock,
-    now_or,
-    require_text,
-    to_validation,
-)
+from youthsafe.supervision.services import files
+from youthsafe.supervision.services.common import NAMES, PLACED, check_upload, file_fields, place, refuse_unless
 from youthsafe.supervision.services.numbering import next_number
 
 P = Permission
+STATES = NAMES[wf.INSPECTION.name]
 PLAN_FIELDS = ("name", "jurisdiction", "kind", "risk", "interval_months", "start_date", "joint_department")
 
 
-def do_create_plan(*, actor: User, data: dict[str, Any]) -> InspectionPlan:
+def _plan_place(*args: Any, data: dict[str, Any], **kwargs: Any) -> Jurisdiction | None:
+    place_of_plan: Jurisdiction | None = data.get("jurisdiction")
+    return place_of_plan
+
+
+@kernel.service(P.INSPECTION_PLAN, scope=_plan_place)
+def do_create_plan(*, actor: User, data: dict[str, Any], now: dt.datetime | None = None) -> InspectionPlan:
     """A periodic schedule (e.g. education platforms every quarter) for a jurisdiction subtree."""
-    authorise(actor, P.INSPECTION_PLAN, data.get("jurisdiction"))
     plan = InspectionPlan(created_by=actor, **{k: data[k] for k in PLAN_FIELDS if k in data})
     plan.full_clean()
     if plan.interval_months <= 0:
         raise ValidationError({"interval_months": [_("At least one month.")]})
-    with transaction.atomic():
-        plan.save()
-        audit.record(AuditAction.CREATE, actor=actor, obj=plan, after=audit.snapshot(plan))
+    plan.save()
+    audit.record(AuditAction.CREATE, actor=actor, obj=plan, after=audit.snapshot(plan), at=kernel.now_or(now))
     return plan
 
 
@@ -73,8 +69,6 @@ class Due:
 
 
 def _risks(platforms: QuerySet[Platform]) -> dict[int, str]:
-    from youthsafe.supervision.models import RectificationOrder
-
     high, medium = config.risk_thresholds()
     open_orders = dict(RectificationOrder.objects.filter(platform__in=platforms, status__in=wf.ORDER_OPEN)
                        .values_list("platform").annotate(n=Count("id")).values_list("platform", "n"))
@@ -123,207 +117,198 @@ def not_applicable_note(control: Control) -> str:
     return _("Applies only to: %(kinds)s.") % {"kinds": ", ".join(str(kinds.get(k, k)) for k in sorted(control.kinds))}
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_create_inspection(platform: Platform, *, actor: User, inspected_on: dt.date, plan: InspectionPlan | None = None,
                          joint_department: str = "", inspectors: str = "", referral: Referral | None = None,
                          now: dt.datetime | None = None) -> Inspection:
     """Open an inspection of ``platform`` with the full checklist of the registry's control catalogue; controls
     limited to other kinds of platform are pre-marked not applicable."""
-    authorise(actor, P.INSPECTION_CONDUCT, platform.jurisdiction)
-    now = now_or(now)
-    with transaction.atomic():
-        inspection = Inspection.objects.create(
-            platform=platform, jurisdiction=platform.jurisdiction, plan=plan, referral=referral,
-            inspected_on=inspected_on, joint_department=joint_department or (plan.joint_department if plan else ""),
-            inspectors=inspectors or str(actor), created_by=actor)
-        ChecklistItem.objects.bulk_create([checklist_item(inspection, c, platform.kind) for c in CONTROLS])
-        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, after={
-            **audit.snapshot(inspection),
-            "not_applicable": [c.id for c in CONTROLS if not c.applies_to(platform.kind)]})
-        if referral is not None:
-            _take_referral(referral, actor, now, f"inspection:{inspection.pk}")
+    now = kernel.now_or(now)
+    inspection = Inspection.objects.create(
+        platform=platform, jurisdiction=platform.jurisdiction, plan=plan, referral=referral,
+        inspected_on=inspected_on, joint_department=joint_department or (plan.joint_department if plan else ""),
+        inspectors=inspectors or str(actor), created_by=actor)
+    ChecklistItem.objects.bulk_create([checklist_item(inspection, c, platform.kind) for c in CONTROLS])
+    audit.record(AuditAction.CREATE, actor=actor, obj=inspection, at=now, after={
+        **audit.snapshot(inspection),
+        "not_applicable": [c.id for c in CONTROLS if not c.applies_to(platform.kind)]})
+    if referral is not None:
+        take_referral(referral, actor, now, f"inspection:{inspection.pk}")
     return inspection
 
 
-def _take_referral(referral: Referral, actor: User, now: dt.datetime, note: str) -> None:
-    if referral.status != ReferralStatus.OPEN:
+def take_referral(referral: Referral, actor: User, now: dt.datetime, note: str) -> None:
+    """The referral is taken up by the inspection or order ``note`` names (part of opening that record)."""
+    locked = kernel.lock(referral)
+    if locked.status != ReferralStatus.OPEN:
         raise ValidationError(_("This referral was already decided."))
-    referral.status = ReferralStatus.TAKEN
-    referral.decided_by = actor
-    referral.decided_at = now
-    referral.decision_note = note
-    referral.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit.record(AuditAction.TRANSITION, actor=actor, obj=referral, after={"status": referral.status}, reason=note)
+    kernel.transition(locked, wf.TAKEN, actor=actor, now=now, reason=note, locked=True, names=NAMES[wf.REFERRAL.name],
+                      changes={"decided_by": actor, "decided_at": now, "decision_note": note})
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_start(inspection: Inspection, *, actor: User, now: dt.datetime | None = None) -> Inspection:
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
-    with transaction.atomic():
-        locked = lock(Inspection, inspection.pk)
-        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now_or(now))
-    return locked  # type: ignore[no-any-return]
+    kernel.transition(inspection, wf.IN_PROGRESS, actor=actor, now=kernel.now_or(now), names=STATES)
+    return inspection
 
 
 def _editable(inspection: Inspection, actor: User, now: dt.datetime) -> Inspection:
-    locked: Inspection = lock(Inspection, inspection.pk)
+    """The inspection, locked, in progress (a planned one starts with its first recorded step)."""
+    locked = kernel.lock(inspection, related=PLACED)
     if locked.status == InspectionStatus.PLANNED:
-        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now)
+        kernel.transition(locked, wf.IN_PROGRESS, actor=actor, now=now, locked=True, names=STATES)
     if locked.status != InspectionStatus.IN_PROGRESS:
         raise ValidationError(_("Only an inspection in progress can be changed."))
     return locked
 
 
-def do_record_item(inspection: Inspection, control_id: str, *, actor: User, result: str, note: str = "",
-                   severity: str = "", now: dt.datetime | None = None) -> ChecklistItem:
-    """Record one checklist item. A failed item needs a note and a severity; it becomes (or updates) a finding."""
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
+def _check_item(control_id: str, result: str, note: str, severity: str) -> Control:
     if result not in ItemResult.values or result == ItemResult.UNCHECKED:
         raise ValidationError({"result": [_("Choose passed, failed or not applicable.")]})
     control = CONTROLS_BY_ID.get(control_id)
     if control is None:
         raise ValidationError(_("No such checklist item."))
     if result == ItemResult.FAILED:
-        require_text(note, "note", _("Describe what failed."))
+        kernel.require_text(note, "note", _("Describe what failed."))
         if severity not in Severity.values:
             raise ValidationError({"severity": [_("Choose the severity of the finding.")]})
-    now = now_or(now)
-    with transaction.atomic():
-        _editable(inspection, actor, now)
-        item = ChecklistItem.objects.select_for_update(no_key=True).get(inspection=inspection, control_id=control_id)
-        before = audit.snapshot(item, ["result", "note"])
-        item.result, item.note, item.checked_by, item.checked_at = result, note.strip(), actor, now
-        item.save()
-        linked = Finding.objects.filter(item=item)
-        if result == ItemResult.FAILED:
-            if not linked.update(severity=severity, description=note.strip()):
-                Finding.objects.create(inspection=inspection, item=item, severity=severity, description=note.strip(),
-                                       legal_basis=control.basis, created_by=actor, created_at=now)
-        else:
-            linked.delete()  # the item passed after all: its finding goes (the audit row keeps the history)
-        audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} {control_id}",
-                     before=before, after=audit.snapshot(item, ["result", "note"]))
+    return control
+
+
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
+def do_record_item(inspection: Inspection, control_id: str, *, actor: User, result: str, note: str = "",
+                   severity: str = "", now: dt.datetime | None = None) -> ChecklistItem:
+    """Record one checklist item. A failed item needs a note and a severity; it becomes (or updates) a finding."""
+    control = _check_item(control_id, result, note, severity)
+    now = kernel.now_or(now)
+    _editable(inspection, actor, now)
+    item = ChecklistItem.objects.select_for_update(no_key=True).get(inspection=inspection, control_id=control_id)
+    before = audit.snapshot(item, ["result", "note"])
+    item.result, item.note, item.checked_by, item.checked_at = result, note.strip(), actor, now
+    item.save()
+    linked = Finding.objects.filter(item=item)
+    if result == ItemResult.FAILED:
+        if not linked.update(severity=severity, description=note.strip()):
+            Finding.objects.create(inspection=inspection, item=item, severity=severity, description=note.strip(),
+                                   legal_basis=control.basis, created_by=actor, created_at=now)
+    else:
+        linked.delete()  # the item passed after all: its finding goes (the audit row keeps the history)
+    audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} {control_id}",
+                 before=before, after=audit.snapshot(item, ["result", "note"]), at=now)
     return item
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_pass_unchecked(inspection: Inspection, *, actor: User, note: str = "",
                       now: dt.datetime | None = None) -> int:
     """Record every item not checked yet as passed (the inspector has gone through them), in one step with
     one audit row listing the items. Returns how many items it recorded."""
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
-    now = now_or(now)
-    with transaction.atomic():
-        _editable(inspection, actor, now)
-        items = ChecklistItem.objects.select_for_update(no_key=True).filter(inspection=inspection,
-                                                                            result=ItemResult.UNCHECKED)
-        ids = list(items.values_list("control_id", flat=True))
-        ChecklistItem.objects.filter(inspection=inspection, control_id__in=ids).update(
-            result=ItemResult.PASSED, note=note.strip(), checked_by=actor, checked_at=now)
-        if ids:
-            audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} checklist",
-                         after={"passed": ids})
+    now = kernel.now_or(now)
+    _editable(inspection, actor, now)
+    items = ChecklistItem.objects.select_for_update(no_key=True).filter(inspection=inspection,
+                                                                        result=ItemResult.UNCHECKED)
+    ids = list(items.values_list("control_id", flat=True))
+    ChecklistItem.objects.filter(inspection=inspection, control_id__in=ids).update(
+        result=ItemResult.PASSED, note=note.strip(), checked_by=actor, checked_at=now)
+    if ids:
+        audit.record(AuditAction.CHANGE, actor=actor, obj=inspection, object_repr=f"{inspection} checklist",
+                     after={"passed": ids}, at=now)
     return len(ids)
 
 
+def _item_place(item: ChecklistItem, *args: Any, **kwargs: Any) -> Jurisdiction:
+    return item.inspection.jurisdiction
+
+
+@kernel.service(P.INSPECTION_CONDUCT, scope=_item_place)
 def do_add_evidence(item: ChecklistItem, *, actor: User, upload: File[bytes] | None = None, note: str = "",
                     now: dt.datetime | None = None) -> Evidence:
     inspection = item.inspection
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
     if upload is None and not note.strip():
         raise ValidationError(_("Attach a file or write a note."))
     check_upload(upload)
-    now = now_or(now)
-    with transaction.atomic():
-        _editable(inspection, actor, now)
-        evidence = Evidence(item=item, note=note.strip(), added_by=actor, added_at=now)
-        if upload is not None:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            evidence.sha256 = digest.hexdigest()
-            evidence.name = (upload.name or "file")[:200]
-            evidence.file = upload
-        evidence.save()
-        audit.record(AuditAction.CREATE, actor=actor, obj=inspection, object_repr=f"{inspection} evidence",
-                     after={"item": item.control_id, "file": evidence.name, "sha256": evidence.sha256,
-                            "note": evidence.note})
+    now = kernel.now_or(now)
+    _editable(inspection, actor, now)
+    evidence = Evidence.objects.create(item=item, note=note.strip(), added_by=actor, added_at=now,
+                                       **file_fields(files.KINDS[files.EVIDENCE], upload))
+    audit.record(AuditAction.CREATE, actor=actor, obj=inspection, object_repr=f"{inspection} evidence", at=now,
+                 after={"item": item.control_id, "file": evidence.name, "sha256": evidence.sha256,
+                        "note": evidence.note})
     return evidence
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_add_finding(inspection: Inspection, *, actor: User, severity: str, description: str, legal_basis: str = "",
                    now: dt.datetime | None = None) -> Finding:
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
-    text = require_text(description, "description")
+    text = kernel.require_text(description, "description", _("Fill in this field."))
     if severity not in Severity.values:
         raise ValidationError({"severity": [_("Choose the severity of the finding.")]})
-    now = now_or(now)
-    with transaction.atomic():
-        _editable(inspection, actor, now)
-        finding = Finding.objects.create(inspection=inspection, severity=severity, description=text,
-                                         legal_basis=legal_basis.strip(), created_by=actor, created_at=now)
-        audit.record(AuditAction.CREATE, actor=actor, obj=finding, jurisdiction=inspection.jurisdiction,
-                     after=audit.snapshot(finding))
+    now = kernel.now_or(now)
+    _editable(inspection, actor, now)
+    finding = Finding.objects.create(inspection=inspection, severity=severity, description=text,
+                                     legal_basis=legal_basis.strip(), created_by=actor, created_at=now)
+    audit.record(AuditAction.CREATE, actor=actor, obj=finding, jurisdiction=inspection.jurisdiction,
+                 after=audit.snapshot(finding), at=now)
     return finding
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_complete(inspection: Inspection, *, actor: User, summary: str, now: dt.datetime | None = None) -> Inspection:
     """Checklist done: every item answered, the result written; it waits for the signature."""
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
-    text = require_text(summary, "summary", _("Write the result of the inspection."))
-    with transaction.atomic():
-        locked: Inspection = lock(Inspection, inspection.pk)
-        open_items = locked.items.filter(result=ItemResult.UNCHECKED).count()
-        if open_items:
-            raise ValidationError(_("%(n)d checklist items are not checked yet.") % {"n": open_items})
-        apply(wf.INSPECTION, locked, wf.COMPLETED, actor=actor, now=now_or(now), changes={"summary": text})
+    text = kernel.require_text(summary, "summary", _("Write the result of the inspection."))
+    locked = kernel.lock(inspection, related=PLACED)
+    open_items = locked.items.filter(result=ItemResult.UNCHECKED).count()
+    if open_items:
+        raise ValidationError(_("%(n)d checklist items are not checked yet.") % {"n": open_items})
+    kernel.transition(locked, wf.COMPLETED, actor=actor, now=kernel.now_or(now), locked=True, names=STATES,
+                      changes={"summary": text})
     return locked
 
 
 def took_part(inspection: Inspection, user: User) -> bool:
     """Whether ``user`` conducted ``inspection``: opened it, started it, recorded a checklist item, added a
-    finding or evidence, or submitted it for signature. (Sending it back for correction is the signer's step,
-    not taking part.)"""
-    steps = StateChange.objects.filter(machine=wf.INSPECTION.name, object_id=inspection.pk, actor=user)
-    return (inspection.created_by_id == user.pk
-            or inspection.items.filter(checked_by=user).exists()
-            or inspection.findings.filter(created_by=user).exists()
-            or Evidence.objects.filter(item__inspection=inspection, added_by=user).exists()
-            or steps.filter(Q(from_status=wf.PLANNED, to_status=wf.IN_PROGRESS) | Q(to_status=wf.COMPLETED)).exists())
+    finding or evidence, or submitted it for signature (one query). Sending it back for correction is the
+    signer's step, not taking part."""
+    here = OuterRef("pk")
+    steps = StatusChange.objects.filter(machine=wf.INSPECTION.name, object_id=here, actor=user).filter(
+        Q(from_status=wf.PLANNED, to_status=wf.IN_PROGRESS) | Q(to_status=wf.COMPLETED))
+    return Inspection.objects.filter(pk=inspection.pk).filter(
+        Q(created_by=user)
+        | Exists(ChecklistItem.objects.filter(inspection=here, checked_by=user))
+        | Exists(Finding.objects.filter(inspection=here, created_by=user))
+        | Exists(Evidence.objects.filter(item__inspection=here, added_by=user))
+        | Exists(steps)).exists()
 
 
+@kernel.service(P.INSPECTION_SIGN, scope=place)
 def do_sign(inspection: Inspection, *, actor: User, now: dt.datetime | None = None) -> Inspection:
     """Sign off the result (a leader): the record gets its number and becomes final. Four eyes: whoever took
     part in the inspection cannot sign it (an administrator holds both rights; another person signs)."""
-    authorise(actor, P.INSPECTION_SIGN, inspection.jurisdiction)
-    now = now_or(now)
-    with transaction.atomic():
-        locked: Inspection = lock(Inspection, inspection.pk)
-        if not wf.INSPECTION.can(locked.status, wf.SIGNED):
-            raise to_validation(wf.InvalidTransition("inspection", locked.status, wf.SIGNED))
-        if took_part(locked, actor):
-            raise ValidationError(_("You took part in this inspection, so you cannot sign it: another person with "
-                                    "the right to sign must do so."))
-        number = locked.number or next_number("record", locked.jurisdiction, locked.inspected_on.year)
-        apply(wf.INSPECTION, locked, wf.SIGNED, actor=actor, now=now,
-              changes={"signed_by": actor, "signed_at": now, "number": number})
+    now = kernel.now_or(now)
+    locked = kernel.lock(inspection, related=PLACED)
+    refuse_unless(locked, wf.SIGNED)
+    if took_part(locked, actor):
+        raise ValidationError(_("You took part in this inspection, so you cannot sign it: another person with "
+                                "the right to sign must do so."))
+    number = locked.number or next_number("record", locked.jurisdiction, locked.inspected_on.year)
+    kernel.transition(locked, wf.SIGNED, actor=actor, now=now, locked=True, names=STATES,
+                      changes={"signed_by": actor, "signed_at": now, "number": number})
     return locked
 
 
+@kernel.service(P.INSPECTION_SIGN, scope=place)
 def do_return(inspection: Inspection, *, actor: User, reason: str, now: dt.datetime | None = None) -> Inspection:
     """The signer sends an inspection back for correction."""
-    authorise(actor, P.INSPECTION_SIGN, inspection.jurisdiction)
-    text = require_text(reason, "reason")
-    with transaction.atomic():
-        locked: Inspection = lock(Inspection, inspection.pk)
-        apply(wf.INSPECTION, locked, wf.IN_PROGRESS, actor=actor, now=now_or(now), reason=text)
-    return locked
+    text = kernel.require_text(reason, "reason")
+    kernel.transition(inspection, wf.IN_PROGRESS, actor=actor, now=kernel.now_or(now), reason=text, names=STATES)
+    return inspection
 
 
+@kernel.service(P.INSPECTION_CONDUCT, scope=place)
 def do_cancel(inspection: Inspection, *, actor: User, reason: str, now: dt.datetime | None = None) -> Inspection:
-    authorise(actor, P.INSPECTION_CONDUCT, inspection.jurisdiction)
-    text = require_text(reason, "reason")
-    with transaction.atomic():
-        locked: Inspection = lock(Inspection, inspection.pk)
-        apply(wf.INSPECTION, locked, wf.CANCELLED, actor=actor, now=now_or(now), reason=text)
-    return locked
+    text = kernel.require_text(reason, "reason")
+    kernel.transition(inspection, wf.CANCELLED, actor=actor, now=kernel.now_or(now), reason=text, names=STATES)
+    return inspection
 
 
 def open_findings(inspection: Inspection) -> QuerySet[Finding]:

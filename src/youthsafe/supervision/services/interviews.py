@@ -7,24 +7,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
+from youthsafe.core import audit, kernel
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.models import Platform
 from youthsafe.supervision import workflow as wf
 from youthsafe.supervision.models import Interview, InterviewKind, PlatformStage, RectificationOrder
-from youthsafe.supervision.services.common import (
-    LADDER_PLATFORM,
-    authorise,
-    check_upload,
-    digest,
-    now_or,
-    require_text,
-    step_ladder,
-)
+from youthsafe.supervision.services import files
+from youthsafe.supervision.services.common import check_upload, file_fields, place, step_ladder
 
 P = Permission
 # Where the stage of each record comes from (cited in the record when the person gives no other basis).
@@ -34,8 +26,8 @@ DEFAULT_BASIS = {InterviewKind.RISK_NOTE: "《公安机关互联网安全监督�
 
 def locked_stage(platform: Platform) -> PlatformStage:
     """The platform's stage row, created at R0 the first time, locked for the rest of the transaction."""
-    PlatformStage.objects.get_or_create(platform=platform)
-    return PlatformStage.objects.select_for_update(no_key=True).get(platform=platform)
+    row, _made = PlatformStage.objects.get_or_create(platform=platform)
+    return kernel.lock(row)
 
 
 def stage_of(platform: Platform) -> str:
@@ -48,8 +40,8 @@ def raise_platform(platform: Platform, target: str, *, actor: User | None, now: 
     platform already interviewed) leaves the stage where it is. Returns the stage after."""
     row = locked_stage(platform)
     if wf.ladder_above(target, row.stage):
-        step_ladder(row, target, machine=LADDER_PLATFORM, actor=actor, now=now, refused=False, reason=reason,
-                    audit_obj=platform)
+        step_ladder(row, target, machine=wf.PLATFORM_LADDER, actor=actor, now=now, refused=False, reason=reason,
+                    subject=platform)
     return row.stage
 
 
@@ -59,38 +51,32 @@ def settle_platform(platform: Platform, *, actor: User | None, now: dt.datetime,
         return
     row = locked_stage(platform)
     if row.stage != wf.R0 and wf.LADDER.can(row.stage, wf.R0):
-        step_ladder(row, wf.R0, machine=LADDER_PLATFORM, actor=actor, now=now, refused=False, reason=reason,
-                    audit_obj=platform)
+        step_ladder(row, wf.R0, machine=wf.PLATFORM_LADDER, actor=actor, now=now, refused=False, reason=reason,
+                    subject=platform)
 
 
+@kernel.service(P.ORDER_ISSUE, scope=place)
 def do_record_interview(platform: Platform, *, actor: User, kind: str, held_on: dt.date, attendees: str,
                         matters: str, commitments: str = "", legal_basis: str = "",
                         upload: File[bytes] | None = None, now: dt.datetime | None = None) -> Interview:
     """Record a risk note (R1) or an interview (R2) and move the platform's ladder stage up to it."""
-    authorise(actor, P.ORDER_ISSUE, platform.jurisdiction)
     if kind not in InterviewKind.values:
         raise ValidationError({"kind": [_("Choose a risk note or an interview.")]})
-    people = require_text(attendees, "attendees", _("Name who attended."))
-    raised = require_text(matters, "matters", _("Write the matters raised."))
+    people = kernel.require_text(attendees, "attendees", _("Name who attended."))
+    raised = kernel.require_text(matters, "matters", _("Write the matters raised."))
     check_upload(upload)
-    now = now_or(now)
+    now = kernel.now_or(now)
     if held_on > now.date():
         raise ValidationError({"held_on": [_("The date cannot be in the future.")]})
-    with transaction.atomic():
-        before = locked_stage(platform).stage
-        record = Interview(platform=platform, jurisdiction=platform.jurisdiction, kind=kind, held_on=held_on,
-                           attendees=people, matters=raised, commitments=commitments.strip(),
-                           legal_basis=legal_basis.strip() or DEFAULT_BASIS[InterviewKind(kind)],
-                           recorded_by=actor, recorded_at=now, stage_before=before)
-        if upload is not None:
-            record.sha256 = digest(upload)
-            record.file_name = (upload.name or "file")[:200]
-            record.file = upload
-        record.save()
-        record.stage_after = raise_platform(platform, kind, actor=actor, now=now, reason=f"interview:{record.pk}")
-        record.save(update_fields=["stage_after"])
-        audit.record(AuditAction.CREATE, actor=actor, obj=record, after={
-            **audit.snapshot(record, ["kind", "held_on", "attendees", "matters", "commitments", "legal_basis",
-                                      "stage_before", "stage_after"]),
-            "file": record.file_name, "sha256": record.sha256})
+    record = Interview.objects.create(
+        platform=platform, jurisdiction=platform.jurisdiction, kind=kind, held_on=held_on, attendees=people,
+        matters=raised, commitments=commitments.strip(),
+        legal_basis=legal_basis.strip() or DEFAULT_BASIS[InterviewKind(kind)], recorded_by=actor, recorded_at=now,
+        stage_before=locked_stage(platform).stage, **file_fields(files.KINDS[files.INTERVIEW], upload))
+    record.stage_after = raise_platform(platform, kind, actor=actor, now=now, reason=f"interview:{record.pk}")
+    record.save(update_fields=["stage_after"])
+    audit.record(AuditAction.CREATE, actor=actor, obj=record, at=now, after={
+        **audit.snapshot(record, ["kind", "held_on", "attendees", "matters", "commitments", "legal_basis",
+                                  "stage_before", "stage_after"]),
+        "file": record.file_name, "sha256": record.sha256})
     return record

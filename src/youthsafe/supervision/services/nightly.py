@@ -1,10 +1,12 @@
 """The nightly job: flag overdue orders and plans, disconnections past their end date, orders issued but not
 delivered within the configured days, and security-assessment reports past their due date.
 
-Two runs may overlap (cron on two hosts, a slow night). Every flag is a compare-and-swap: an order moves to
-``overdue`` with ``filter(pk=..., status=<old>, version=<v>).update(...)``, which changes one row or none;
-only the run whose update changed the row writes the history and audit rows. Plan flags are rows with a
-unique (plan, platform, due date): the second insert fails inside its savepoint and writes nothing.
+Two runs may overlap (cron on two hosts, a slow night). An order moves to ``overdue`` through
+``kernel.transition`` under its row lock, and only when it is still the delivered order at the version the run
+read: the second run finds it moved on and writes nothing. The other flags are compare-and-swap updates
+(``filter(pk=..., <still>, <stamp>=None).update(...)``, one row or none: only the run whose update changed the
+row audits it). Plan flags are rows with a unique (plan, platform, due date): the second insert fails inside
+its savepoint and writes nothing.
 """
 
 from __future__ import annotations
@@ -14,22 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
-from youthsafe.core import audit
+from youthsafe.core import audit, kernel
 from youthsafe.core.models import AuditAction
 from youthsafe.supervision import config
 from youthsafe.supervision import workflow as wf
-from youthsafe.supervision.models import (
-    Assessment,
-    InspectionPlan,
-    PlanOverdue,
-    RectificationOrder,
-    Sanction,
-    StateChange,
-)
-from youthsafe.supervision.services.common import SYSTEM, now_or, today_or
+from youthsafe.supervision.models import Assessment, InspectionPlan, PlanOverdue, RectificationOrder, Sanction
+from youthsafe.supervision.services.common import NAMES, PLACED
 from youthsafe.supervision.services.inspections import calendar
+
+DEADLINE_PASSED = "deadline passed"  # the reason of the system's move (the pages show it translated)
 
 
 @dataclass
@@ -42,18 +38,14 @@ class NightlyReport:
 
 
 def _flag_order(order: RectificationOrder, now: dt.datetime) -> bool:
+    """Move a delivered order past its deadline to ``overdue`` (the machine stamps ``overdue_at``), unless it
+    changed since it was read: another run flagged it, or someone recorded evidence meanwhile."""
     with transaction.atomic():
-        changed = RectificationOrder.objects.filter(pk=order.pk, status=wf.DELIVERED, version=order.version).update(
-            status=wf.OVERDUE, overdue_at=now, version=F("version") + 1)
-        if changed == 0:
-            return False  # another run flagged it, or someone recorded evidence meanwhile
-        assert changed == 1  # noqa: S101  (a primary-key filter matches at most one row)
-        StateChange.objects.create(machine="order", object_id=order.pk, from_status=wf.DELIVERED,
-                                   to_status=wf.OVERDUE, actor=None, actor_label=SYSTEM, reason="deadline passed",
-                                   at=now)
-        audit.record(AuditAction.TRANSITION, actor=None, actor_label=SYSTEM, obj=order,
-                     before={"status": wf.DELIVERED}, after={"status": wf.OVERDUE, "deadline": order.deadline},
-                     reason="deadline passed")
+        locked = kernel.lock(order, related=PLACED)
+        if (locked.status, locked.version) != (wf.DELIVERED, order.version):
+            return False
+        kernel.transition(locked, wf.OVERDUE, actor=None, now=now, reason=DEADLINE_PASSED, locked=True,
+                          names=NAMES[wf.ORDER.name])
     return True
 
 
@@ -61,9 +53,9 @@ def _flag_plan(plan: InspectionPlan, platform_id: int, due: dt.date, now: dt.dat
     try:
         with transaction.atomic():
             PlanOverdue.objects.create(plan=plan, platform_id=platform_id, due_date=due, flagged_at=now)
-            audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=plan,
+            audit.record(AuditAction.CHANGE, actor=None, actor_label=kernel.SYSTEM, obj=plan,
                          after={"overdue_platform": platform_id, "platform": platform_repr, "due": due},
-                         reason="inspection overdue")
+                         reason="inspection overdue", at=now)
     except IntegrityError:
         return False  # flagged before (this night or an earlier one)
     return True
@@ -78,8 +70,8 @@ def _flag_once(obj: Any, still: dict[str, Any], stamp: str, now: dt.datetime, *,
         changed = type(obj).objects.filter(pk=obj.pk, **still, **{stamp: None}).update(**{stamp: now})
         if changed == 0:
             return False  # flagged by another run, or its state moved on meanwhile
-        audit.record(AuditAction.CHANGE, actor=None, actor_label=SYSTEM, obj=obj, after={stamp: now, **shown},
-                     reason=reason)
+        audit.record(AuditAction.CHANGE, actor=None, actor_label=kernel.SYSTEM, obj=obj, after={stamp: now, **shown},
+                     reason=reason, at=now)
     return True
 
 
@@ -101,8 +93,8 @@ def _flag_assessment(assessment: Assessment, now: dt.datetime) -> bool:
 
 def run(today: dt.date | None = None, now: dt.datetime | None = None) -> NightlyReport:
     """Flag what is late as of ``today``; idempotent (a second run flags nothing new)."""
-    today = today_or(today)
-    now = now_or(now)
+    today = kernel.today_or(today)
+    now = kernel.now_or(now)
     report = NightlyReport()
     for order in RectificationOrder.objects.filter(status=wf.DELIVERED, deadline__lt=today).order_by("deadline"):
         if wf.is_overdue(order.deadline, today) and _flag_order(order, now):

@@ -1,9 +1,9 @@
 """Document numbers ("{org}网安责改〔{year}〕{seq:03d}号") from a counter table, never duplicated.
 
-The counter row is created once per (scheme, organ, year) under its unique constraint and incremented with
-``UPDATE ... SET last = last + 1`` inside the caller's transaction: on PostgreSQL the update takes the row
-lock, so a second issuer waits and reads the next value; on SQLite our connections BEGIN IMMEDIATE, so
-writers are already serialised. A rolled-back issue gives its number back with the transaction.
+The counter row is incremented with ``UPDATE ... SET last = last + 1`` inside the caller's transaction (and
+created at 1 the first time of each (scheme, organ, year), under its unique constraint): on PostgreSQL the
+update takes the row lock, so a second issuer waits and reads the next value; on SQLite our connections BEGIN
+IMMEDIATE, so writers are already serialised. A rolled-back issue gives its number back with the transaction.
 """
 
 from __future__ import annotations
@@ -34,15 +34,16 @@ def authority_for(jurisdiction: Jurisdiction) -> str:
 
 
 def next_seq(scheme: str, org: str, year: int) -> int:
-    with transaction.atomic():
-        if not DocumentCounter.objects.filter(scheme=scheme, org=org, year=year).exists():
+    counter = DocumentCounter.objects.filter(scheme=scheme, org=org, year=year)
+    with transaction.atomic(savepoint=False):  # part of the issuing step's transaction
+        if not counter.update(last=F("last") + 1):
             try:
                 with transaction.atomic():
-                    DocumentCounter.objects.create(scheme=scheme, org=org, year=year, last=0)
+                    DocumentCounter.objects.create(scheme=scheme, org=org, year=year, last=1)
+                    return 1
             except IntegrityError:
-                pass  # another issuer created it first: fine, we increment theirs
-        DocumentCounter.objects.filter(scheme=scheme, org=org, year=year).update(last=F("last") + 1)
-        return DocumentCounter.objects.get(scheme=scheme, org=org, year=year).last
+                counter.update(last=F("last") + 1)  # another issuer created it first: we take the next one
+        return counter.values_list("last", flat=True).get()
 
 
 def next_number(scheme: str, jurisdiction: Jurisdiction, year: int) -> str:

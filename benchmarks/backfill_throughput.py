@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from youthsafe.pipeline import backfill
+from youthsafe.pipeline import spark as spark_engine
 
 ORDINARY = ["今天数学课讲了函数，感觉终于听懂了", "周末和同学去江滩骑车，风好大", "作业好多，写到十点还没写完",
             "我们班篮球赛赢了！明天打决赛", "求问数学第三题怎么做，卡了半小时", "累死了，今天体育课跑了三千米",
@@ -58,8 +59,8 @@ def main() -> None:
                            "flagged": local.flagged, "note": "one process, engine build included"}
         try:
             started = time.perf_counter()
-            spark = backfill.spark_session(args.master, {"spark.ui.enabled": "false",
-                                                         "spark.sql.shuffle.partitions": "2"})
+            spark = spark_engine.spark_session(args.master, {"spark.ui.enabled": "false",
+                                                             "spark.sql.shuffle.partitions": "2"})
         except backfill.BackfillError as exc:
             report["spark"] = f"not run: {exc}"
         else:

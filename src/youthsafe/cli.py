@@ -17,7 +17,7 @@ _DETECTION_COMMANDS = {"scan", "model"}
 def _detection_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="youthsafe", description="YouthSafe detection commands.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    from youthsafe.detection import commands, model_commands
+    from youthsafe.detection import commands, model_commands  # noqa: PLC0415  (start-up: Django commands skip them)
 
     commands.register(subparsers)
     model_commands.register(subparsers)
@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in _DETECTION_COMMANDS:
         return _detection_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youthsafe.core.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415  (start-up: scan runs without Django)
 
     if not args or args[0] in {"-h", "--help"}:
         print("youthsafe scan | model train | model evaluate: detection commands (youthsafe scan --help)")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.conftest import Tree
 from youthsafe.core.api import schema_message
@@ -82,8 +83,6 @@ def test_pages_still_ignore_accept_language(tree: Tree) -> None:
     {"type": "date_from_datetime_parsing"}, {"type": "something_new"}, {"type": "dict_type"},
 ])
 def test_every_message_is_translated(error: dict[str, object]) -> None:
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         chinese = schema_message(error)
     with translation.override("en"):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import PASSWORD, Tree
+from youthsafe.core import middleware
 from youthsafe.core.models import AuditAction, AuditEvent, User
 
 
@@ -95,11 +100,6 @@ def test_a_background_refresh_does_not_keep_an_idle_session_alive(
     """The review queue refreshes itself every 15 s; left open on an unattended screen it must not keep the
     session alive. Its polls (marked X-YouthSafe-Poll) leave the expiry alone; a person's request extends it;
     once the session has ended, the next poll sends the whole page to the login."""
-    import datetime as dt
-
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     client = login(make_user("reviewer", tree.north))
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     soon = timezone.now() + dt.timedelta(seconds=90)
@@ -154,14 +154,6 @@ def test_a_session_is_extended_at_most_once_a_minute(
 ) -> None:
     """Extending the idle limit writes the session row: a person clicking through pages writes it once a minute,
     not once a page."""
-    import datetime as dt
-    import time
-
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    from youthsafe.core import middleware
-
     client = login(make_user("reviewer", tree.north))
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert client.get("/alerts/").status_code == 200  # extends (and notes when)

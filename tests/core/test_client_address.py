@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -132,8 +133,6 @@ def test_bad_proxy_settings_stop_the_start(tmp_path: Path, variable: str, value:
 
 
 def test_nothing_is_trusted_by_default() -> None:
-    from django.conf import settings
-
     assert settings.YOUTHSAFE_TRUSTED_PROXY == ()
     assert settings.BEHIND_PROXY is False
     assert not proxy.trusted_peer("127.0.0.1")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +90,6 @@ def _wait_for(check: Any, what: str, seconds: float = 60) -> Any:
 
 @pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(socket, "SO_REUSEPORT"), reason="Linux only")
 def test_serve_with_several_processes_replaces_a_dead_one_and_stops_on_sigterm(tmp_path: Path) -> None:
-    import signal
-    import urllib.request
-
     env = {**os.environ, "YOUTHSAFE_VAR_DIR": str(tmp_path)}  # a SQLite database of its own, in both passes
     for name in ("DJANGO_SETTINGS_MODULE", "YOUTHSAFE_DATABASE_URL"):
         env.pop(name, None)
@@ -130,8 +129,6 @@ def test_serve_with_several_processes_replaces_a_dead_one_and_stops_on_sigterm(t
 
 @pytest.mark.skipif(not Path("/proc").is_dir() or not hasattr(socket, "SO_REUSEPORT"), reason="Linux only")
 def test_server_processes_end_with_their_supervisor_even_when_it_is_killed(tmp_path: Path) -> None:
-    import signal
-
     env = {**os.environ, "YOUTHSAFE_VAR_DIR": str(tmp_path)}
     for name in ("DJANGO_SETTINGS_MODULE", "YOUTHSAFE_DATABASE_URL"):
         env.pop(name, None)

@@ -15,10 +15,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.alerts.factories import RECRUIT, feed, source
 from tests.conftest import Tree
+from tests.content import factories as content
 from youthsafe.core.hiddenchars import reveal
 from youthsafe.core.models import User
+from youthsafe.leads import services as leads
 from youthsafe.registry import services
+from youthsafe.supervision.services import interviews
 
 RLO, ZWSP = "\u202e", "\u200b"
 
@@ -50,11 +54,6 @@ def _main(html: str) -> str:
 
 @pytest.fixture
 def world(tree: Tree, make_user: Callable[..., User], tmp_path: Path, settings: Any) -> dict[str, Any]:
-    from tests.alerts.factories import RECRUIT, feed, source
-    from tests.content import factories as content
-    from youthsafe.leads import services as leads
-    from youthsafe.supervision.services import interviews
-
     settings.MEDIA_ROOT = tmp_path / "media"
     admin = make_user("administrator")
     officer = make_user("readonly", tree.north, username=f"officer{RLO}1")

@@ -21,13 +21,20 @@ from django import forms as django_forms
 from django.conf import settings as django_settings
 from django.test import Client
 
+from tests.alerts.access_routes import make_objects
 from tests.conftest import Tree
+from youthsafe.alerts.models import Alert
 from youthsafe.content.models import PublicReport
-from youthsafe.core.models import User
+from youthsafe.core.api import api
+from youthsafe.core.inputrule import InputRuleFormMixin, InputSchema, find
+from youthsafe.core.models import Jurisdiction, JurisdictionKind, User
 from youthsafe.leads.models import Lead
 from youthsafe.outreach.models import OutreachEvent
+from youthsafe.pipeline.records import bad_character
 from youthsafe.registry import services as registry
 from youthsafe.registry.models import Platform
+from youthsafe.reports import rendering
+from youthsafe.reports.models import ReportTemplate
 from youthsafe.supervision.models import Interview
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +136,6 @@ def test_a_report_refused_after_the_slot_was_counted_gives_the_slot_back(db: Non
     client = Client(REMOTE_ADDR="10.9.9.8")
     for _ in range(3):
         assert _post_json(client, "/api/content/public/reports", _report()).status_code == 422
-    from youthsafe.core.models import Jurisdiction, JurisdictionKind
 
     Jurisdiction.objects.create(code="JC", name="江城市", kind=JurisdictionKind.CITY)
     assert _post_json(client, "/api/content/public/reports", _report()).status_code == 201
@@ -156,8 +162,6 @@ def test_public_report_form_shows_the_error_beside_the_field(tree: Tree, char: s
 
 @pytest.fixture
 def records(tree: Tree, admin: User) -> dict[str, int]:
-    from tests.alerts.access_routes import make_objects
-
     own = registry.do_create_platform(actor=admin, data={"name": "本辖区平台", "kind": "education",
                                                           "operator": "甲公司", "jurisdiction": tree.north})
     made = make_objects(tree=tree, admin=admin, own=own, other=own)
@@ -187,8 +191,6 @@ CASES = list(_cases())
 
 
 def _footprint() -> tuple[int, int, int, int]:
-    from youthsafe.alerts.models import Alert
-
     alerts = tuple(Alert.objects.order_by("pk").values_list("status", "version"))
     return Lead.objects.count(), OutreachEvent.objects.count(), Interview.objects.count(), hash(alerts)
 
@@ -267,9 +269,6 @@ def test_platform_form_refuses_a_vertical_tab_in_the_name(staff: Client, tree: T
 
 
 def test_report_template_form_refuses_a_control_character(staff: Client) -> None:
-    from youthsafe.reports import rendering
-    from youthsafe.reports.models import ReportTemplate
-
     rendering.ensure_defaults()
     template = ReportTemplate.objects.get(name="work_report")
     response = staff.post(f"/reports/templates/{template.pk}/", {
@@ -307,8 +306,6 @@ def _subclasses(cls: type) -> Iterator[type]:
 
 
 def test_every_form_of_the_product_carries_the_rule() -> None:
-    from youthsafe.core.inputrule import InputRuleFormMixin
-
     _product_modules()
     forms = {cls for cls in _subclasses(django_forms.BaseForm) if cls.__module__.startswith("youthsafe.")}
     assert len(forms) > 50
@@ -329,9 +326,6 @@ def _models_in(annotation: Any) -> Iterator[type[pydantic.BaseModel]]:
 def test_every_api_input_schema_carries_the_rule() -> None:
     """Bodies, forms and query schemas of every operation: their schemas derive from InputSchema (plain path and
     query parameters are checked by the middleware, and no body is a bare string)."""
-    from youthsafe.core.api import api
-    from youthsafe.core.inputrule import InputSchema
-
     missing, bare = [], []
     operations = 0
     for _prefix, router in api._routers:
@@ -353,9 +347,6 @@ def test_every_api_input_schema_carries_the_rule() -> None:
 
 def test_the_rule_is_the_intake_rule() -> None:
     """The same characters are refused as the intake of posts refuses (pipeline/records.py)."""
-    from youthsafe.core.inputrule import find
-    from youthsafe.pipeline.records import bad_character
-
     differ = [code for code in range(0x10000) if (find(chr(code)) is None) != (bad_character(chr(code)) is None)]
     assert differ == []
 

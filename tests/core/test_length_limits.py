@@ -15,9 +15,26 @@ from django import forms as django_forms
 from django.db import models
 from django.test import Client
 
+from tests.alerts.access_routes import make_objects
 from tests.conftest import Tree
 from tests.core.test_input_rule import _product_modules, _subclasses
+from tests.supervision.factories import platform
+from youthsafe.alerts.api import IdentityIn, LabelIn, OutcomeIn
+from youthsafe.alerts.models import Alert, IdentityRequest, Outcome, ReviewLabel
+from youthsafe.content.api import ReportIn
+from youthsafe.content.models import PublicReport
+from youthsafe.core.inputrule import InputSchema
 from youthsafe.core.models import User
+from youthsafe.leads.api import LeadIn
+from youthsafe.leads.models import Lead
+from youthsafe.outreach.api import EventIn
+from youthsafe.outreach.models import OutreachEvent
+from youthsafe.registry import services
+from youthsafe.registry.models import Platform
+from youthsafe.registry.schemas import PlatformIn, PlatformPatch
+from youthsafe.supervision.api import InterviewIn
+from youthsafe.supervision.models import ChecklistItem, Interview
+from youthsafe.supervision.services import inspections
 
 
 def _product_forms() -> list[type[django_forms.BaseForm]]:
@@ -37,8 +54,6 @@ def test_every_text_field_of_every_form_has_a_length_limit() -> None:
 
 
 def _input_schemas() -> list[type[Any]]:
-    from youthsafe.core.inputrule import InputSchema
-
     _product_modules()
     return sorted(set(_subclasses(InputSchema)), key=lambda c: c.__name__)
 
@@ -71,19 +86,6 @@ def test_every_text_field_of_every_input_schema_has_a_length_limit() -> None:
 
 
 def _pairs() -> Iterator[tuple[type[Any], type[models.Model]]]:
-    from youthsafe.alerts.api import IdentityIn, LabelIn, OutcomeIn
-    from youthsafe.alerts.models import IdentityRequest, Outcome, ReviewLabel
-    from youthsafe.content.api import ReportIn
-    from youthsafe.content.models import PublicReport
-    from youthsafe.leads.api import LeadIn
-    from youthsafe.leads.models import Lead
-    from youthsafe.outreach.api import EventIn
-    from youthsafe.outreach.models import OutreachEvent
-    from youthsafe.registry.models import Platform
-    from youthsafe.registry.schemas import PlatformIn, PlatformPatch
-    from youthsafe.supervision.api import InterviewIn
-    from youthsafe.supervision.models import Interview
-
     yield from ((PlatformIn, Platform), (PlatformPatch, Platform), (EventIn, OutreachEvent), (LeadIn, Lead),
                 (ReportIn, PublicReport), (InterviewIn, Interview), (IdentityIn, IdentityRequest),
                 (LabelIn, ReviewLabel), (OutcomeIn, Outcome))
@@ -114,8 +116,6 @@ def staff(tree: Tree, make_user: Callable[..., User], login: Callable[[User], Cl
 
 @pytest.mark.django_db
 def test_an_over_long_event_title_is_a_clear_422(staff: Client, tree: Tree) -> None:
-    from youthsafe.outreach.models import OutreachEvent
-
     response = staff.post("/api/outreach/events", data=json.dumps({
         "kind": "school_lecture", "title": "讲" * 201, "held_on": "2026-03-01", "jurisdiction": tree.north.pk}),
         content_type="application/json")
@@ -127,10 +127,6 @@ def test_an_over_long_event_title_is_a_clear_422(staff: Client, tree: Tree) -> N
 
 @pytest.mark.django_db
 def test_an_over_long_alert_reason_is_a_clear_422(staff: Client, tree: Tree, make_user: Callable[..., User]) -> None:
-    from tests.alerts.access_routes import make_objects
-    from youthsafe.alerts.models import Alert
-    from youthsafe.registry import services
-
     admin = User.objects.get(role="administrator")
     own = services.do_create_platform(actor=admin, data={"name": "平台", "kind": "game", "operator": "甲",
                                                          "jurisdiction": tree.north})
@@ -146,10 +142,6 @@ def test_an_over_long_alert_reason_is_a_clear_422(staff: Client, tree: Tree, mak
 @pytest.mark.django_db
 def test_an_over_long_note_on_a_page_is_an_error_beside_the_field(tree: Tree, make_user: Callable[..., User],
                                                                   login: Callable[[User], Client]) -> None:
-    from tests.supervision.factories import platform
-    from youthsafe.supervision.models import ChecklistItem
-    from youthsafe.supervision.services import inspections
-
     analyst = make_user("analyst", tree.north)
     made = inspections.do_create_inspection(platform(tree.north, make_user("administrator")), actor=analyst,
                                             inspected_on=dt.date(2026, 3, 2))

@@ -13,7 +13,11 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from tests.alerts.access_routes import make_objects as alerts
 from tests.conftest import Tree
+from tests.content.access_routes import make_objects as content
+from tests.leads.access_routes import make_objects as leads
+from tests.pipeline.access_routes import make_objects as pipeline
 from youthsafe.core.models import User
 from youthsafe.core.nostore import no_store_prefixes
 from youthsafe.registry import services
@@ -27,11 +31,6 @@ def _no_store(response: object) -> bool:
 
 @pytest.fixture
 def records(tree: Tree, make_user: Callable[..., User], tmp_path: Path, settings: Any) -> dict[str, int]:
-    from tests.alerts.access_routes import make_objects as alerts
-    from tests.content.access_routes import make_objects as content
-    from tests.leads.access_routes import make_objects as leads
-    from tests.pipeline.access_routes import make_objects as pipeline
-
     settings.MEDIA_ROOT = tmp_path / "media"
     admin = make_user("administrator")
     own = services.do_create_platform(actor=admin, data={"name": "本辖区平台", "kind": "education",

@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 
 from tests.alerts.factories import RECRUIT, feed, source
 from tests.conftest import Tree
+from youthsafe.core import observability
 from youthsafe.core.logformat import JsonFormatter
 from youthsafe.core.models import User
 
@@ -28,8 +29,6 @@ def test_health_reports_database_and_migrations() -> None:
 
 
 def test_health_is_503_when_the_database_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    from youthsafe.core import observability
-
     class Broken:
         def cursor(self) -> None:
             raise ConnectionError("database down")

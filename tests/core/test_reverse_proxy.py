@@ -33,8 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
 
 from tests.conftest import PASSWORD
@@ -89,11 +94,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (the clients verify it: no warning is switched off)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
@@ -163,8 +163,6 @@ class _Database:
         pass_url = os.environ.get("YOUTHSAFE_DATABASE_URL", "")
         self.postgres = pass_url.startswith(("postgres://", "postgresql://"))
         if self.postgres:
-            import psycopg
-
             self.admin_url = pass_url.rsplit("/", 1)[0] + "/postgres"  # the pass's database need not exist yet
             self.name = f"youthsafe_proxy_{os.getpid()}_{uuid.uuid4().hex[:6]}"
             with psycopg.connect(self.admin_url, autocommit=True) as admin:
@@ -175,8 +173,6 @@ class _Database:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.postgres:
-            import psycopg
-
             with psycopg.connect(self.url) as conn:
                 return [tuple(row) for row in conn.execute(sql).fetchall()]
         with sqlite3.connect(self.url.removeprefix("sqlite:///")) as conn:
@@ -184,8 +180,6 @@ class _Database:
 
     def drop(self) -> None:
         if self.postgres:
-            import psycopg
-
             with psycopg.connect(self.admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 

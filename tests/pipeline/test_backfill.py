@@ -8,6 +8,7 @@ Java is missing (``scripts/test`` installs both).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -28,8 +29,10 @@ from tests.pipeline.conftest import RECRUITMENT_THREAD
 from youthsafe.alerts.models import Alert, AlertPerson, AlertPost
 from youthsafe.alerts.services.intake import opens_alert
 from youthsafe.core.models import User
+from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
 from youthsafe.detection.engine import Engine
 from youthsafe.pipeline import backfill, pseudonym
+from youthsafe.pipeline import spark as spark_engine
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
 from youthsafe.pipeline.services import default_engine, ingest_batch
 
@@ -74,7 +77,7 @@ def spark() -> Iterator[Any]:
     pytest.importorskip("pyspark", reason="pyspark is not installed: pip install 'youthsafe[spark]'")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("Java is not installed (Spark needs it): apt-get install default-jre-headless")
-    session = backfill.spark_session("local[2]", SPARK_CONF)
+    session = spark_engine.spark_session("local[2]", SPARK_CONF)
     yield session
     session.stop()
 
@@ -130,8 +133,6 @@ def test_spark_and_local_give_identical_results_and_keep_rejects(
 def test_a_model_directory_is_shipped_to_the_executors(spark: Any, archive: Path, tmp_path: Path) -> None:
     """``--model DIR`` travels with the job as bytes (no shared filesystem): a copy of the packaged model under
     a version name of its own, in a directory removed before the job runs, scans on the executors."""
-    from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
-
     model = tmp_path / "model"
     shutil.copytree(DEFAULT_MODEL_DIR, model)
     meta = json.loads((model / "model.json").read_text(encoding="utf-8"))
@@ -149,9 +150,8 @@ def test_a_model_directory_is_shipped_to_the_executors(spark: Any, archive: Path
 
 
 def test_parquet_archive_on_spark(spark: Any, tmp_path: Path) -> None:
-    import datetime as dt
-
-    from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType
+    # Optional dependency: the spark fixture has skipped the test without it.
+    from pyspark.sql.types import LongType, StringType, StructField, StructType, TimestampType  # noqa: PLC0415
 
     schema = StructType([StructField("post_id", LongType()), StructField("body", StringType()),
                          StructField("uid", StringType()), StructField("ts", TimestampType())])
@@ -182,7 +182,7 @@ def test_parquet_archive_on_spark(spark: Any, tmp_path: Path) -> None:
 
 def _has_pyarrow() -> bool:
     try:
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.parquet  # noqa: F401, PLC0415  (optional dependency: is it installed?)
     except ImportError:
         return False
     return True

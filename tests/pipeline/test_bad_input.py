@@ -13,9 +13,13 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
+import nats
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -33,9 +37,10 @@ from tests.pipeline.test_stream import (  # noqa: F401  (fault_db and fault_temp
     fault_template,
     needs_nats,
 )
+from tests.pipeline.test_web_killed import _port, _serve
 from youthsafe.pipeline import backfill, records, tokens
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
-from youthsafe.pipeline.services import ingest_batch, validate
+from youthsafe.pipeline.services import default_engine, ingest_batch, validate
 from youthsafe.pipeline.stream import StreamSettings, Worker, decode, publish_file
 
 OK = [{"id": "ok-1", "text": "今天数学课讲了函数，感觉终于听懂了", "author": "u1"},
@@ -90,8 +95,6 @@ def test_backfill_results_with_a_bad_character_in_their_scan_are_dead_lettered(
 ) -> None:
     """A hand-edited or corrupted results file: the scan's strings are stored as JSON, which PostgreSQL refuses
     with a NUL or a lone surrogate (and SQLite cannot encode the surrogate)."""
-    from youthsafe.pipeline.services import default_engine
-
     result = default_engine().scan([OK[0]["text"]])[0].to_dict()
     good = {**OK[0], "scan": result, "model_version": result["model_version"], "rules_version": result["rules_version"]}
     if scan_field == "model_version":
@@ -220,8 +223,6 @@ def test_a_10_mb_line_is_dead_lettered_with_its_size_and_the_rest_is_stored(
 
 def test_the_line_limit_holds_a_record_at_the_text_limit_with_its_scan(source: Source) -> None:
     """A backfill result of the most alarming text the text limit allows, every character escaped, fits."""
-    from youthsafe.pipeline.services import default_engine
-
     text = ("遗书已经写好了，明天就从楼顶跳下去" * 2000)[:records.MAX_TEXT]
     result = default_engine().scan([text])[0].to_dict()
     line = json.dumps({"id": "x" * records.MAX_ID, "text": text, "author": "a" * records.MAX_FIELD,
@@ -287,8 +288,6 @@ def test_push_api_and_ingest_command_report_conflicts(source: Source, tmp_path: 
 
 
 def test_a_conflicting_backfill_result_stores_no_scan_of_the_other_text(source: Source, tmp_path: Path) -> None:
-    from youthsafe.pipeline.services import default_engine
-
     ingest_batch(source, [OK[0]], channel="test")
     other = "遗书已经写好了，明天就从楼顶跳下去"
     result = default_engine().scan([other])[0].to_dict()
@@ -359,8 +358,6 @@ def test_worker_stores_the_valid_posts_of_a_batch_and_dead_letters_each_bad_one(
 
 
 async def _consumer_info(settings: StreamSettings) -> Any:
-    import nats
-
     nc = await nats.connect(settings.url)
     try:
         return await nc.jetstream().consumer_info(settings.stream, settings.durable)
@@ -439,9 +436,6 @@ def _mixed_csv(path: Path) -> dict[str, str]:
 
 
 def _http(port: int, token: str, body: bytes) -> tuple[int, dict[str, Any]]:
-    import urllib.error
-    import urllib.request
-
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/pipeline/posts", method="POST", data=body,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
@@ -452,8 +446,6 @@ def _http(port: int, token: str, body: bytes) -> tuple[int, dict[str, Any]]:
 
 
 def _rows(url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    import psycopg
-
     with psycopg.connect(url) as conn:
         return [tuple(row) for row in conn.execute(sql, params).fetchall()]  # type: ignore[arg-type]
 
@@ -483,8 +475,6 @@ def test_a_mixed_stream_of_bad_input_stores_every_valid_post_and_dead_letters_ev
     """Done-when of issue 16: lone surrogates, NUL and control characters, invalid UTF-8 and a 10 MB line among
     valid posts, through the push API (``youthsafe serve``), ``youthsafe ingest`` (JSONL and CSV) and ``youthsafe
     worker`` on a real JetStream, on PostgreSQL."""
-    from tests.pipeline.test_web_killed import _port, _serve
-
     mixed = _mixed_jsonl()
     jsonl = tmp_path / "mixed.jsonl"
     jsonl.write_bytes(b"\n".join(data for data, _r, _h in mixed) + b"\n")

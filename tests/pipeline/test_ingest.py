@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from tests.conftest import Tree
 from tests.pipeline.conftest import RECRUITMENT_THREAD
 from youthsafe.alerts.models import Alert, AlertPerson
+from youthsafe.core import audit
+from youthsafe.core.models import AuditEvent
+from youthsafe.detection.engine import Engine
 from youthsafe.pipeline import pseudonym
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord, Source
 from youthsafe.pipeline.services import ingest_batch, validate
@@ -140,8 +144,6 @@ def test_ingest_command_reads_csv_with_other_field_names(tmp_path: Path, tree: T
     (["{path}", "--source", "s", "--create-source", "--jurisdiction", "NOPE"], "existing jurisdiction"),
 ])
 def test_ingest_command_refuses_unusable_input(tree: Tree, tmp_path: Path, args: list[str], message: str) -> None:
-    from django.core.management.base import CommandError
-
     path = tmp_path / "p.jsonl"
     _write(path, [{"id": 1, "text": "x"}])
     with pytest.raises(CommandError, match=message) as error:
@@ -150,8 +152,6 @@ def test_ingest_command_refuses_unusable_input(tree: Tree, tmp_path: Path, args:
 
 
 def test_near_duplicate_clusters_reach_the_posts(source: Source) -> None:
-    from youthsafe.detection.engine import Engine
-
     spam = "加V信看彩票内部计划，稳赚不赔，学生党也能上分，名额有限速来"
     records = [{"id": "s1", "text": spam}, {"id": "s2", "text": spam + "！！"},
                {"id": "o1", "text": "今天数学课讲了函数，感觉终于听懂了"}]
@@ -180,9 +180,6 @@ def test_alerting_that_fails_for_one_post_leaves_no_audit_row_for_it(source: Sou
                                                                        ) -> None:
     """A batch's audit rows are appended together at its end (core/audit.py ``deferred``); a post whose alerting
     fails is rolled back to its savepoint, and so is its audit row, while the batch and the chain go on."""
-    from youthsafe.core import audit
-    from youthsafe.core.models import AuditEvent
-
     real = AlertPerson.objects.create
     calls = {"n": 0}
 

@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import nats
+import psycopg
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig
 
@@ -66,8 +68,6 @@ def _settings(**extra: Any) -> StreamSettings:
 
 
 async def _delete_stream(settings: StreamSettings) -> None:
-    import nats
-
     nc = await nats.connect(settings.url)
     try:
         await nc.jetstream().delete_stream(settings.stream)
@@ -176,8 +176,6 @@ def test_a_message_its_workers_died_on_is_dead_lettered_not_retried_forever(
 ) -> None:
     """Workers that die while holding a message never answer it; the server keeps redelivering it (it has no
     limit of its own, so a lost delivery always comes back). Past the worker's limit it goes to a person."""
-    import nats
-
     Source.objects.create(name="nats-feed", jurisdiction=tree.north)
     settings = _settings(max_deliver=2, ack_wait=1.0)
     stored: list[int] = []
@@ -211,8 +209,6 @@ def test_a_message_its_workers_died_on_is_dead_lettered_not_retried_forever(
 @needs_nats
 @pytest.mark.django_db(transaction=True)
 def test_a_consumer_with_a_server_side_limit_has_it_lifted_and_keeps_its_place(tree: Tree, tmp_path: Path) -> None:
-    import nats
-
     Source.objects.create(name="nats-feed", jurisdiction=tree.north)
     settings = _settings()
 
@@ -267,7 +263,6 @@ def fault_template() -> Iterator[str]:
     takes a fraction of a second; migrating takes many)."""
     if not _reachable(5432):
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    import psycopg
 
     name = f"youthsafe_fault_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(PG_URL, autocommit=True) as admin:
@@ -288,8 +283,6 @@ def fault_template() -> Iterator[str]:
 @pytest.fixture
 def fault_db(fault_template: str) -> Iterator[str]:
     """A fresh PostgreSQL database of the test's own, copied from the template; dropped afterwards."""
-    import psycopg
-
     name = f"youthsafe_fault_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(PG_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{fault_template}"')
@@ -313,8 +306,6 @@ def _youthsafe(url: str, *args: str) -> None:
 
 
 def _count(url: str, sql: str) -> int:
-    import psycopg
-
     with psycopg.connect(url) as conn:
         row = conn.execute(sql).fetchone()
     return int(row[0]) if row else 0
@@ -399,8 +390,6 @@ def test_sigterm_finishes_the_batch_and_acks_exactly_what_was_committed(fault_db
 
 
 async def _consumer_info(settings: StreamSettings) -> Any:
-    import nats
-
     nc = await nats.connect(settings.url)
     try:
         return await nc.jetstream().consumer_info(settings.stream, settings.durable)
@@ -545,8 +534,6 @@ def test_a_stalled_worker_beside_a_healthy_one_loses_and_doubles_nothing(fault_d
 @pytest.mark.parametrize("data", [b"[" * 100_000, b'{"text": ' + b"1" * 5000 + b"}", b"\xff"])
 def test_decode_turns_any_undecodable_message_into_a_reason(data: bytes) -> None:
     """Found by fuzzing: absurd nesting (RecursionError) and a 5,000-digit number (ValueError) escaped decode."""
-    from youthsafe.pipeline.stream import decode
-
     item = decode("posts.feed", data, "3", "posts.>", last_delivery=False)
     assert item.reason.startswith("not valid UTF-8" if data == b"\xff" else "not valid JSON")
     assert item.source == "feed"

@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
 from tests.conftest import Tree
@@ -111,10 +113,6 @@ def test_tokens_command_create_list_revoke(source: Source) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_are_counted_exactly(tree: Tree) -> None:
     """Many threads (own connections) racing on one window: exactly the limit gets through."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection, connections
-
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (the SQLite test database is one in-memory connection)")
     source = Source.objects.create(name="race", jurisdiction=tree.north)

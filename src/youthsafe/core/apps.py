@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from youthsafe.core import signals  # noqa: F401  (connects login/logout audit receivers)
+        # Connects the login/logout audit receivers; signals.py uses the models, importable only once apps are ready.
+        from youthsafe.core import signals  # noqa: F401, PLC0415  (app loading: models are ready only now)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
-from youthsafe.core import audit
-from youthsafe.core.access import require, require_write_in
+from youthsafe.core import audit, kernel
+from youthsafe.core.access import require_write_in
 from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission
 
 _USER_FIELDS = ("username", "display_name", "email", "phone", "role", "jurisdiction", "is_active")
 
 
-@transaction.atomic
+def _moving_to(user: User, *, actor: User, data: dict[str, Any], **_: Any) -> None:
+    """A user moved to another jurisdiction: the actor must be able to write there too."""
+    require_write_in(actor, data.get("jurisdiction", user.jurisdiction))
+
+
+@kernel.service(Permission.JURISDICTION_MANAGE, scope=lambda **kw: kw["data"].get("parent"))
 def do_create_jurisdiction(*, actor: User, data: dict[str, Any]) -> Jurisdiction:
-    require(actor, Permission.JURISDICTION_MANAGE)
-    require_write_in(actor, data.get("parent"))
     node = Jurisdiction(**data)
     node.full_clean()
     node.save()
@@ -25,10 +26,8 @@ def do_create_jurisdiction(*, actor: User, data: dict[str, Any]) -> Jurisdiction
     return node
 
 
-@transaction.atomic
+@kernel.service(Permission.JURISDICTION_MANAGE, scope=lambda node, **_: node)
 def do_update_jurisdiction(node: Jurisdiction, *, actor: User, data: dict[str, Any]) -> Jurisdiction:
-    require(actor, Permission.JURISDICTION_MANAGE)
-    require_write_in(actor, node)
     before = audit.snapshot(node)
     for key, value in data.items():
         setattr(node, key, value)
@@ -40,10 +39,8 @@ def do_update_jurisdiction(node: Jurisdiction, *, actor: User, data: dict[str, A
     return node
 
 
-@transaction.atomic
+@kernel.service(Permission.USER_MANAGE, scope=lambda **kw: kw["data"].get("jurisdiction"))
 def do_create_user(*, actor: User, data: dict[str, Any], password: str) -> User:
-    require(actor, Permission.USER_MANAGE)
-    require_write_in(actor, data.get("jurisdiction"))
     user = User(**data)
     user.set_password(password)
     user.full_clean()
@@ -52,11 +49,8 @@ def do_create_user(*, actor: User, data: dict[str, Any], password: str) -> User:
     return user
 
 
-@transaction.atomic
+@kernel.service(Permission.USER_MANAGE, scope=lambda user, **_: user.jurisdiction, check=_moving_to)
 def do_update_user(user: User, *, actor: User, data: dict[str, Any], password: str = "") -> User:
-    require(actor, Permission.USER_MANAGE)
-    require_write_in(actor, user.jurisdiction)
-    require_write_in(actor, data.get("jurisdiction", user.jurisdiction))
     before = audit.snapshot(user, _USER_FIELDS)
     for key, value in data.items():
         setattr(user, key, value)
@@ -72,7 +66,7 @@ def do_update_user(user: User, *, actor: User, data: dict[str, Any], password: s
     return user
 
 
-@transaction.atomic
+@kernel.service()
 def do_change_own_password(user: User, *, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])

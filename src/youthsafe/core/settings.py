@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "youthsafe.core.middleware.IdleSessionMiddleware",  # Django's, but background refreshes do not extend
     "youthsafe.core.middleware.LanguageMiddleware",
-    "youthsafe.core.uploads.RequestBodyLimitMiddleware",  # 413 before a too-large body is read (issue 16)
+    "youthsafe.core.bodylimit.RequestBodyLimitMiddleware",  # 413 before a too-large body is read (issue 16)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,7 +253,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Uploaded files larger than this wait in a temporary file, not in memory, until a view has checked them.
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(DATA_UPLOAD_MAX_MEMORY_SIZE, 2_621_440)
-# Every request body (core/uploads.py RequestBodyLimitMiddleware, and waitress under `youthsafe serve`); above the
+# Every request body (core/bodylimit.py RequestBodyLimitMiddleware, and waitress under `youthsafe serve`); above the
 # largest file any form accepts. The limit of each kind of file is in core/uploads.py POLICIES.
 YOUTHSAFE_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 YOUTHSAFE_SUPERVISION_MAX_FILE_BYTES = env_str("SUPERVISION_MAX_FILE_BYTES") or None

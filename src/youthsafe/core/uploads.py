@@ -20,13 +20,12 @@ policy             types (decided by the file's bytes)              limit
                                                                     registry/tabular.py)
 =================  ===============================================  =========================================
 
-Above them all, ``YOUTHSAFE_MAX_REQUEST_BYTES`` (25 MB) bounds every request body: ``youthsafe serve`` hands it
-to waitress, and ``RequestBodyLimitMiddleware`` refuses a larger declared body with 413 before reading it,
-under any server.
+Above them all, ``YOUTHSAFE_MAX_REQUEST_BYTES`` (25 MB) bounds every request body (bodylimit.py).
 
 **Type by content.** What a file claims in its name or Content-Type is not trusted: the first bytes say what it
 is (images, PDF), an Office file is a zip archive holding ``[Content_Types].xml`` and its main part
-(``word/document.xml``, ``xl/workbook.xml``, ``ppt/presentation.xml``), and plain text is UTF-8 or GB18030
+(``word/document.xml``, ``xl/workbook.xml``, ``ppt/presentation.xml``) within the bounds of archives.py, and
+plain text is UTF-8 or GB18030
 without control characters, accepted only where a form expects it. A name whose extension claims another type
 (a text file named ``.png``) is refused; a photo saved under another photo's extension is still a photo.
 
@@ -46,7 +45,6 @@ import os
 import re
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -56,16 +54,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
+from django.http import FileResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from youthsafe.core.archives import CHUNK, ArchiveError, ZipLimits, check_zip
+
 MB = 1024 * 1024
-CHUNK = 64 * 1024
-DEFAULT_MAX_REQUEST_BYTES = 25 * MB
 
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -116,18 +112,6 @@ _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------- policies
-
-
-@dataclass(frozen=True)
-class ZipLimits:
-    """Bounds on a zip archive, checked before anything parses it. ``max_ratio`` applies to members larger
-    than ``ratio_floor`` (small members may compress as well as they like)."""
-
-    max_members: int
-    max_member_bytes: int
-    max_total_bytes: int
-    max_ratio: int = 200
-    ratio_floor: int = 256 * 1024
 
 
 # Office attachments are stored, not parsed: only what their archive declares is checked (no real document
@@ -314,64 +298,6 @@ def is_text(upload: File[Any]) -> bool:
     return False
 
 
-# ---------------------------------------------------------------- archives
-
-
-class ArchiveError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
-                OSError, ValueError)
-
-
-def check_zip(source: IO[bytes] | File[Any], limits: ZipLimits, *, read: bool = True) -> None:
-    """Refuse (ArchiveError) an archive with too many members, a member or a total larger than the limits
-    unpacked, or a member compressed more than any real document is. With ``read``, every member is also
-    unpacked in chunks (never held whole), so a member larger than it declares, or damaged, is refused too."""
-    try:
-        archive = zipfile.ZipFile(source)
-    except _READ_ERRORS as exc:
-        raise ArchiveError(_("The archive cannot be read: %(error)s") % {"error": exc}) from exc
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > limits.max_members:
-            raise ArchiveError(_("The archive holds more than %(n)d files.") % {"n": limits.max_members})
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > limits.max_member_bytes or total > limits.max_total_bytes:
-                raise ArchiveError(_too_large(limits))
-            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise ArchiveError(_("A part of the file is compressed more than %(n)d to 1, as no real document "
-                                     "is; the file is refused.") % {"n": limits.max_ratio})
-        if read:
-            for info in infos:
-                _read_member(archive, info, limits)
-
-
-def _too_large(limits: ZipLimits) -> str:
-    return _("The file is too large when unpacked (more than %(limit)s).") % {
-        "limit": filesizeformat(limits.max_total_bytes)}
-
-
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits) -> None:
-    seen = 0
-    try:
-        with archive.open(info) as member:
-            while chunk := member.read(CHUNK):
-                seen += len(chunk)
-                if seen > limits.max_member_bytes:
-                    raise ArchiveError(_too_large(limits))
-    except _READ_ERRORS as exc:
-        raise ArchiveError(_("The archive cannot be read: %(error)s") % {"error": exc}) from exc
-    if seen != info.file_size:
-        raise ArchiveError(_("The archive cannot be read: %(error)s") % {
-            "error": f"{info.filename}: {seen} bytes, {info.file_size} declared"})
-
-
 # ---------------------------------------------------------------- storage and downloads
 
 
@@ -444,39 +370,3 @@ def file_response(handle: IO[bytes], *, content_type: str, filename: str = "",
     return response
 
 
-# ---------------------------------------------------------------- the server-wide body limit
-
-
-def max_request_bytes() -> int:
-    value = getattr(settings, "YOUTHSAFE_MAX_REQUEST_BYTES", None)
-    try:
-        return int(value) if value not in (None, "") else DEFAULT_MAX_REQUEST_BYTES
-    except (TypeError, ValueError):
-        return DEFAULT_MAX_REQUEST_BYTES
-
-
-class RequestBodyLimitMiddleware:
-    """413 for a request whose declared body is larger than ``YOUTHSAFE_MAX_REQUEST_BYTES``, before anything
-    (the CSRF check, a form, an upload handler) reads it. ``youthsafe serve`` applies the same limit in waitress;
-    this applies it under any server. It runs after the language is chosen, so the answer is in the user's."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = max_request_bytes()
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except (TypeError, ValueError):
-            length = 0  # Django refuses a malformed length itself
-        if length > limit:
-            return too_large_response(request, limit)
-        return self.get_response(request)
-
-
-def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
-    message = _("The request is larger than %(limit)s; nothing was received. Send smaller files.") % {
-        "limit": filesizeformat(limit)}
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=413)
-    return HttpResponse(render_to_string("413.html", {"message": message}, request=None), status=413)

@@ -1,4 +1,5 @@
-"""Pages of the core: dashboard, jurisdictions, users, audit log, password change."""
+"""Pages of the core: the home redirect, jurisdictions, users, audit log, password change (the dashboard is the
+reports app's: reports/root_urls.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import csv
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -30,21 +30,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login("/dashboard/")
     return redirect("dashboard")
-
-
-@permission_required(Permission.DASHBOARD_VIEW)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The reports app's dashboard when it is installed (figures, trends, open work); else registry tiles."""
-    if "reports" in settings.YOUTHSAFE_APPS:
-        from youthsafe.reports.dashboard import dashboard_page
-
-        return dashboard_page(request)
-    from youthsafe.registry.stats import registry_summary
-
-    user = acting_user(request)
-    context: dict[str, Any] = {"registry": registry_summary(user)}
-    context["recent"] = AuditEvent.objects.filter(actor=user).order_by("-id")[:8]
-    return render(request, "core/dashboard.html", context)
 
 
 @permission_required(Permission.JURISDICTION_VIEW)

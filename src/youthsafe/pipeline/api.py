@@ -31,9 +31,10 @@ from youthsafe.core.access import get_visible_or_404, require
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
 from youthsafe.core.schemas import ErrorOut, window
-from youthsafe.pipeline import deadletters, records, tokens
+from youthsafe.pipeline import deadletters, hooks, records, tokens
 from youthsafe.pipeline.models import ApiToken, DeadLetter, Post, Source
-from youthsafe.pipeline.services import Rejected, ingest_batch
+from youthsafe.pipeline.records import Rejected
+from youthsafe.pipeline.services import ingest_batch
 
 router = Router(tags=["pipeline"])
 
@@ -291,14 +292,6 @@ class PostOut(Schema):
     alert_id: int | None
 
 
-def alert_of(post: Post, user: User) -> int | None:
-    """The id of the alert holding ``post`` when the user may open it, else None."""
-    from youthsafe.alerts.models import Alert
-
-    alert = Alert.objects.visible_to(user).filter(posts__post=post).values_list("pk", flat=True).first()
-    return int(alert) if alert is not None else None
-
-
 @router.get("/posts/{post_id}", response={200: PostOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
                                            422: ErrorOut})
 def get_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
@@ -315,6 +308,7 @@ def get_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
         "id": post.pk, "source": post.source.name, "external_id": post.external_id, "text": post.text,
         "posted_at": post.posted_at, "received_at": post.received_at, "thread": post.thread_key,
         "author_key": post.author_key, "location_hint": post.location_hint,
-        "jurisdiction": _jurisdiction(post.jurisdiction), "scans": scans, "alert_id": alert_of(post, user),
+        "jurisdiction": _jurisdiction(post.jurisdiction), "scans": scans,
+        "alert_id": hooks.alerting().alert_of(post, user),
     }
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+import datetime as dt
+from typing import Any
 
-from youthsafe.core import audit
-from youthsafe.core.access import require, require_write_in
-from youthsafe.core.models import AuditAction, User
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from youthsafe.core import audit, kernel
+from youthsafe.core.models import AuditAction, Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.pipeline.models import DeadLetter
 
@@ -27,17 +27,19 @@ def visible_to(user: User | AnonymousUser) -> QuerySet[DeadLetter]:
     return letters.filter(source__jurisdiction__path__startswith=user.jurisdiction.path)
 
 
-def do_resolve_dead_letter(letter: DeadLetter, *, actor: User, note: str = "") -> bool:
+def _place(letter: DeadLetter, **_: Any) -> Jurisdiction | None:
+    """A dead letter's jurisdiction is its source's (none when the source was deleted)."""
+    return letter.source.jurisdiction if letter.source is not None else None
+
+
+@kernel.service(Permission.DEADLETTER_VIEW, scope=_place)
+def do_resolve_dead_letter(letter: DeadLetter, *, actor: User, note: str = "", now: dt.datetime | None = None) -> bool:
     """Mark a dead letter handled; audited. False when someone resolved it already."""
-    require(actor, Permission.DEADLETTER_VIEW)
-    jurisdiction = letter.source.jurisdiction if letter.source is not None else None
-    require_write_in(actor, jurisdiction)
-    now = timezone.now()
-    with transaction.atomic():
-        # Compare-and-swap: of two people resolving at once, one writes the row and the audit entry.
-        if not DeadLetter.objects.filter(pk=letter.pk, resolved_at=None).update(resolved_at=now, resolved_by=actor):
-            return False
-        letter.resolved_at, letter.resolved_by = now, actor
-        audit.record(AuditAction.CHANGE, actor=actor, obj=letter, jurisdiction=jurisdiction,
-                     before={"resolved_at": None}, after={"resolved_at": now}, reason=note)
+    now = kernel.now_or(now)
+    # Compare-and-swap: of two people resolving at once, one writes the row and the audit entry.
+    if not DeadLetter.objects.filter(pk=letter.pk, resolved_at=None).update(resolved_at=now, resolved_by=actor):
+        return False
+    letter.resolved_at, letter.resolved_by = now, actor
+    audit.record(AuditAction.CHANGE, actor=actor, obj=letter, jurisdiction=_place(letter),
+                 before={"resolved_at": None}, after={"resolved_at": now}, reason=note)
     return True

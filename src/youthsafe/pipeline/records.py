@@ -1,6 +1,6 @@
 """The checks every incoming post record passes, without Django settings or a database.
 
-``services.validate`` (ingestion) and the Spark backfill's executors (``backfill.py``, which run where no
+``services.validate`` (ingestion) and the Spark backfill's executors (``backfill_scan.py``, which run where no
 Django project is configured) use these same functions, so a record rejected by one is rejected by the
 other with the same reason.
 
@@ -19,10 +19,13 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime  # pure: needs no settings
+
+if TYPE_CHECKING:
+    from youthsafe.detection.engine import ScanResult
 
 MAX_TEXT = 20_000
 MAX_ID = 200
@@ -51,6 +54,27 @@ class Checked:
     thread: str
     posted_at: dt.datetime | None
     location: str
+
+
+@dataclass(frozen=True)
+class Valid(Checked):
+    """A checked record with its place in the input, and the scan a backfill computed for it, if any."""
+
+    position: str
+    scan: ScanResult | None = None  # precomputed by a backfill (ingest of its results)
+    record: Any = field(default=None, compare=False, repr=False)  # as it came: a conflict's dead letter keeps it
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record its reader could not even parse (bad JSON line, broken CSV row, invalid UTF-8, a line over the
+    limit): dead-lettered with its reason and what could be read of it (``payload``, storable as it is)."""
+
+    reason: str
+    payload: str = ""
+
+
+Dead = tuple[str, str, str, Any]  # a record refused: position, external id, reason, the record as it came
 
 
 def bad_character(value: str) -> str | None:

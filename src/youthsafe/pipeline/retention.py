@@ -3,7 +3,8 @@
 A post that never became part of an alert is redacted when its period ends: text, pseudonymous author key,
 sealed account id, location hint and the evidence snippets of its scans are removed; the row (source,
 external id, time, jurisdiction, scores) stays so a replay is still recognised as a duplicate and past
-statistics keep their counts. Posts in an alert follow the alert's rule (alerts/retention.py).
+statistics keep their counts. Posts in an alert follow the alert's rule (alerts/retention.py): the alerting
+app names them to pipeline (hooks.py ``Alerting.kept_posts``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from youthsafe.core.retention import RetentionRule
+from youthsafe.pipeline import hooks
 from youthsafe.pipeline.models import DeadLetter, Post, ScanRecord
 
 CHUNK = 1000
@@ -44,11 +45,7 @@ def redact_posts(posts: QuerySet[Post], now: dt.datetime, *, dry_run: bool) -> i
 
 
 def _unalerted_posts(cutoff: dt.datetime, now: dt.datetime, dry_run: bool) -> int:
-    posts = Post.objects.filter(received_at__lt=cutoff)
-    if apps.is_installed("youthsafe.alerts"):
-        from youthsafe.alerts.models import AlertPost
-
-        posts = posts.exclude(pk__in=AlertPost.objects.values("post_id"))
+    posts = Post.objects.filter(received_at__lt=cutoff).exclude(pk__in=hooks.alerting().kept_posts())
     return redact_posts(posts, now, dry_run=dry_run)
 
 

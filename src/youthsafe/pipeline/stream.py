@@ -30,9 +30,9 @@ import json
 import logging
 import signal
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from nats.js.errors import NotFoundError
 
 from youthsafe.detection.io import read_lines, shown
 from youthsafe.pipeline import records as checks  # pure: no Django models or settings
+from youthsafe.pipeline.stream_store import Item, WorkerStats, close_db, dead_letter_failed, process
 
 log = logging.getLogger(__name__)
 
@@ -61,36 +62,6 @@ class StreamSettings:
     batch: int = 500
     max_deliver: int = 5
     ack_wait: float = 60.0
-
-
-@dataclass
-class WorkerStats:
-    messages: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    dead_letters: int = 0
-    batches: int = 0
-    failures: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    def line(self) -> str:
-        seconds = max(time.monotonic() - self.started, 1e-9)
-        return (f"messages {self.messages}, new {self.accepted}, duplicates {self.duplicates}, conflicts "
-                f"{self.conflicts}, dead letters {self.dead_letters}, batches {self.batches}, failed batches "
-                f"{self.failures} "
-                f"({self.messages / seconds:.0f} msg/s)")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One message, decoded: the source name and record, or the reason it cannot be used."""
-
-    position: str
-    source: str
-    record: Any
-    reason: str = ""
-    last_delivery: bool = False
 
 
 def source_of(subject: str, record: Any, prefix: str) -> str:
@@ -122,54 +93,6 @@ def decode(subject: str, data: bytes, position: str, prefix: str, *, last_delive
         # ValueError: bad JSON or an integer past 4,300 digits; RecursionError: absurd nesting.
         return Item(position, source, text[:checks.PAYLOAD_CHARS], f"not valid JSON: {exc}", last_delivery)
     return Item(position, source_of(subject, record, prefix), record, "", last_delivery)
-
-
-def process(items: list[Item]) -> WorkerStats:
-    """Store one fetched batch (grouped by source) in the database. Runs in the worker's DB thread."""
-    from django.db import close_old_connections
-
-    from youthsafe.pipeline.models import DeadLetter, Source
-    from youthsafe.pipeline.services import Rejected, ingest_batch
-
-    close_old_connections()  # a connection broken by a database restart is replaced, not reused
-    stats = WorkerStats(messages=len(items))
-    groups: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        groups[item.source].append(item)
-    # A name that breaks the character rule names no source (and a database could not even compare it).
-    names = [name for name in groups if checks.bad_character(name) is None]
-    sources = {s.name: s for s in Source.objects.filter(name__in=names, active=True)}
-    for name, group in groups.items():
-        source = sources.get(name)
-        if source is None:
-            DeadLetter.objects.bulk_create([
-                DeadLetter(source_name=checks.storable(name)[:64], channel="nats", position=i.position,
-                           reason=f"unknown or inactive source {name[:100]!r}"[:500], payload=checks.payload(i.record))
-                for i in group
-            ])
-            stats.dead_letters += len(group)
-            continue
-        records = [Rejected(i.reason, str(i.record)) if i.reason else i.record for i in group]
-        summary = ingest_batch(source, records, channel="nats", positions=[i.position for i in group])
-        stats.accepted += summary.accepted
-        stats.duplicates += summary.duplicates
-        stats.conflicts += summary.conflicts
-        stats.dead_letters += summary.dead_letters
-    return stats
-
-
-def dead_letter_failed(items: list[Item], reason: str) -> None:
-    """Last delivery of messages whose batch keeps failing: keep them, with the reason, for a person."""
-    from django.db import close_old_connections
-
-    from youthsafe.pipeline.models import DeadLetter
-
-    close_old_connections()
-    DeadLetter.objects.bulk_create([
-        DeadLetter(source_name=checks.storable(i.source)[:64], channel="nats", position=i.position,
-                   reason=checks.storable(reason)[:500], payload=checks.payload(i.record))
-        for i in items
-    ])
 
 
 def latest_deliveries(msgs: list[Any]) -> list[Any]:
@@ -220,12 +143,6 @@ def retry_delay(delivered: int) -> float:
     return float(min(2 ** max(delivered, 1), 60))
 
 
-def _close_db() -> None:
-    from django.db import connections
-
-    connections.close_all()
-
-
 async def ensure_stream(js: Any, settings: StreamSettings) -> None:
     try:
         await js.stream_info(settings.stream)
@@ -263,8 +180,6 @@ class Worker:
         self._stop.set()
 
     async def run(self) -> WorkerStats:
-        from concurrent.futures import ThreadPoolExecutor
-
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
@@ -291,7 +206,7 @@ class Worker:
             # Django's connection belongs to the executor's thread: close it there, or it lingers until garbage
             # collection (a server-side session that blocks DROP DATABASE and counts against max_connections).
             with contextlib.suppress(Exception):
-                await loop.run_in_executor(executor, _close_db)
+                await loop.run_in_executor(executor, close_db)
             executor.shutdown(wait=True)
         return self.stats
 

@@ -13,14 +13,13 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
+from youthsafe.core import audit, kernel
 from youthsafe.core.access import require, require_write_in
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
@@ -69,10 +68,18 @@ def _check_manage(source: Source, actor: User | None) -> None:
         require_write_in(actor, source.jurisdiction)
 
 
+def _may_create(source: Source, *, actor: User | None, **_: Any) -> None:
+    _check_manage(source, actor)
+
+
+def _may_revoke(token: ApiToken, *, actor: User | None, **_: Any) -> None:
+    _check_manage(token.source, actor)
+
+
+@kernel.service(check=_may_create)
 def do_create_token(source: Source, *, actor: User | None, name: str, scopes: Iterable[str] | None = None,
                     rate_limit: int = DEFAULT_RATE) -> NewToken:
     """Create a token for ``source``; audited (without the secret). Returns the plaintext once."""
-    _check_manage(source, actor)
     name = name.strip()
     if not name:
         raise ValidationError(_("A token needs a name."))
@@ -80,30 +87,26 @@ def do_create_token(source: Source, *, actor: User | None, name: str, scopes: It
         raise ValidationError(_("The rate limit must be at least 1 request per minute."))
     prefix = _new_prefix()
     plaintext = f"{SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            source=source, name=name[:100], prefix=prefix, token_hash=hash_token(plaintext),
-            scopes=_clean_scopes(scopes), rate_limit_per_minute=rate_limit, created_by=actor,
-        )
-        audit.record(AuditAction.CREATE, actor=actor, obj=token, jurisdiction=source.jurisdiction,
-                     after={"name": token.name, "prefix": prefix, "scopes": token.scopes,
-                            "rate_limit_per_minute": rate_limit})
+    token = ApiToken.objects.create(
+        source=source, name=name[:100], prefix=prefix, token_hash=hash_token(plaintext),
+        scopes=_clean_scopes(scopes), rate_limit_per_minute=rate_limit, created_by=actor,
+    )
+    audit.record(AuditAction.CREATE, actor=actor, obj=token, jurisdiction=source.jurisdiction,
+                 after={"name": token.name, "prefix": prefix, "scopes": token.scopes,
+                        "rate_limit_per_minute": rate_limit})
     return NewToken(token, plaintext)
 
 
-def do_revoke_token(token: ApiToken, *, actor: User | None, reason: str = "") -> bool:
+@kernel.service(check=_may_revoke)
+def do_revoke_token(token: ApiToken, *, actor: User | None, reason: str = "", now: dt.datetime | None = None) -> bool:
     """Revoke a token; audited. False when it was already revoked (nothing changes then)."""
-    source = token.source
-    _check_manage(source, actor)
-    with transaction.atomic():
-        now = timezone.now()
-        # Compare-and-swap: two people revoking at once write one audit row, not two.
-        changed = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now)
-        if not changed:
-            return False
-        token.revoked_at = now
-        audit.record(AuditAction.CHANGE, actor=actor, obj=token, jurisdiction=source.jurisdiction,
-                     before={"revoked_at": None}, after={"revoked_at": now}, reason=reason)
+    now = kernel.now_or(now)
+    # Compare-and-swap: two people revoking at once write one audit row, not two.
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now):
+        return False
+    token.revoked_at = now
+    audit.record(AuditAction.CHANGE, actor=actor, obj=token, jurisdiction=token.source.jurisdiction,
+                 before={"revoked_at": None}, after={"revoked_at": now}, reason=reason)
     return True
 
 
@@ -143,7 +146,7 @@ def take(token: ApiToken, *, now: dt.datetime | None = None) -> int:
     window only if the row still holds an older one. When both miss, another request moved the window in
     between, so the first is tried once more. A refused request is not counted.
     """
-    now = now or timezone.now()
+    now = kernel.now_or(now)
     start = window_of(now)
     rows = ApiToken.objects.filter(pk=token.pk)
     in_window = rows.filter(window_start=start, window_count__lt=token.rate_limit_per_minute)

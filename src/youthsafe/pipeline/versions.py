@@ -1,11 +1,11 @@
 """Model versions side by side, before one goes live: the scans each version holds, and which posts and
 threads a version would open an alert for that another would not (and the reverse).
 
-The decision is the alerts app's own (``alerts.services.intake.opens_alert``: risk level at or above
-``YOUTHSAFE_ALERT_LEVEL``, or recruitment for a group suicide), applied to the stored scan records of both
-versions over the posts both have scanned. Nothing here changes a record: people decide whether a version
-goes live. Authors never appear (not even as pseudonyms): posts are named by their id, source and external
-id, threads by the platform's thread key.
+The decision is the alerting app's own, registered with pipeline (hooks.py ``Alerting.opens_alert``: risk
+level at or above ``YOUTHSAFE_ALERT_LEVEL``, or recruitment for a group suicide), applied to the stored scan
+records of both versions over the posts both have scanned. Nothing here changes a record: people decide
+whether a version goes live. Authors never appear (not even as pseudonyms): posts are named by their id,
+source and external id, threads by the platform's thread key.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 
 from django.db.models import Count, FilteredRelation, Max, Min, Q, QuerySet
 
+from youthsafe.pipeline import hooks
 from youthsafe.pipeline.models import Post, ScanRecord
+from youthsafe.pipeline.services import default_engine
 
 EXAMPLES = 10
 
@@ -36,8 +38,6 @@ class Version:
 
 def live_version() -> Version:
     """The versions of the engine ingestion scans with: its scans are the ones that open alerts."""
-    from youthsafe.pipeline.services import default_engine
-
     engine = default_engine()
     return Version(engine.model_version, engine.rules_version)
 
@@ -137,8 +137,8 @@ def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = E
     read in chunks: memory grows with the posts whose decision differs and the threads holding an alerting
     post, not with the archive (a re-scan of years of posts).
     """
-    from youthsafe.alerts import config
-    from youthsafe.alerts.services.intake import opens_alert
+    alerting = hooks.alerting()
+    opens_alert = alerting.opens_alert
 
     def of(v: Version) -> QuerySet[ScanRecord]:
         return ScanRecord.objects.filter(post__in=posts, model_version=v.model_version, rules_version=v.rules_version)
@@ -152,7 +152,7 @@ def diff(posts: QuerySet[Post], old: Version, new: Version, *, examples: int = E
         .values_list("pk", "b__risk_level", "b__recruitment", "b__categories", "a__risk_level", "a__recruitment",
                      "a__categories", "source__name", "external_id", "thread_key")
     )  # fmt: skip
-    result = Diff(old, new, config.alert_level())
+    result = Diff(old, new, alerting.alert_level())
     thread_open: dict[tuple[str, str], list[bool]] = {}  # threads with an alerting post under either version
     for pid, level, rec, cats, old_level, old_rec, old_cats, source, external_id, thread in rows.iterator(2000):
         result.compared += 1

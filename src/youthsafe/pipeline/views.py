@@ -21,8 +21,10 @@ from youthsafe.core import audit
 from youthsafe.core.access import acting_user, get_visible_or_404, permission_required
 from youthsafe.core.models import AuditAction, User
 from youthsafe.core.roles import Permission
-from youthsafe.pipeline import deadletters, tokens
-from youthsafe.pipeline.api import alert_of, source_rows
+from youthsafe.detection.card import CardError, model_card
+from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
+from youthsafe.pipeline import deadletters, hooks, tokens, versions
+from youthsafe.pipeline.api import source_rows
 from youthsafe.pipeline.forms import NoteForm, RevealForm, TokenForm
 from youthsafe.pipeline.identity import do_reveal_author
 from youthsafe.pipeline.models import ApiToken, Post, ScanRecord, Source
@@ -45,22 +47,20 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _scan_rows(post: Post) -> list[dict[str, Any]]:
-    from youthsafe.alerts import presenters
-
+    display = hooks.scan_display()
     rows = []
     for scan in ScanRecord.objects.filter(post=post).order_by("-scanned_at", "-id"):
-        rows.append({"scan": scan, "level_class": presenters.level_class(scan.risk_level),
-                     "categories": presenters.category_badges(scan.categories)})
+        rows.append({"scan": scan, "level_class": display.level_class(scan.risk_level),
+                     "categories": display.category_badges(scan.categories)})
     return rows
 
 
 def _post_context(post: Post, user: User) -> dict[str, Any]:
-    from youthsafe.alerts import presenters
-
     latest = ScanRecord.objects.filter(post=post).order_by("-scanned_at", "-id").first()
     evidence = latest.result.get("evidence", []) if latest is not None else []
-    return {"post": post, "text_html": presenters.post_html(post, evidence), "scans": _scan_rows(post),
-            "alert_id": alert_of(post, user), "can_reveal": user.has_perm_name(Permission.IDENTITY_REVEAL)}
+    return {"post": post, "text_html": hooks.scan_display().post_html(post, evidence), "scans": _scan_rows(post),
+            "alert_id": hooks.alerting().alert_of(post, user),
+            "can_reveal": user.has_perm_name(Permission.IDENTITY_REVEAL)}
 
 
 @permission_required(Permission.POST_VIEW)
@@ -165,14 +165,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": reverse("pipeline:source_tokens", args=[token.source_id]), "danger": True})
 
 
-
 @permission_required(Permission.POST_VIEW)
 def versions_page(request: HttpRequest) -> HttpResponse:
     """Model versions with their scans over my jurisdictions' posts, and what a version would change: the
     alerts it would add and drop against another (pipeline/versions.py). Read only: a diff decides nothing."""
-    from youthsafe.alerts import presenters
-    from youthsafe.pipeline import versions
-
     user = acting_user(request)
     sources = list(Source.objects.visible_to(user))
     posts = Post.objects.visible_to(user)
@@ -187,11 +183,12 @@ def versions_page(request: HttpRequest) -> HttpResponse:
         old, new = keys[old_key], keys[new_key]
         result = versions.diff(posts, versions.Version(old["model_version"], old["rules_version"]),
                                versions.Version(new["model_version"], new["rules_version"]))
+    display = hooks.scan_display()
     sides = [] if result is None else [
         {"name": name, "title": title, "side": side,
          "categories": [{**b, "count": side.by_category[b["id"]]}
-                        for b in presenters.category_badges(sorted(side.by_category))],
-         "levels": [{"level": level, "count": n, "class": presenters.level_class(level)}
+                        for b in display.category_badges(sorted(side.by_category))],
+         "levels": [{"level": level, "count": n, "class": display.level_class(level)}
                     for level, n in sorted(side.by_level.items(), reverse=True)]}
         for name, title, side in (("added", _("Alerts it would add"), result.added),
                                   ("dropped", _("Alerts it would no longer open"), result.dropped))]
@@ -203,9 +200,6 @@ def versions_page(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.POST_VIEW)
 def model_card_page(request: HttpRequest) -> HttpResponse:
     """The model card of the model this server scans with (``youthsafe model card`` as a page)."""
-    from youthsafe.detection.card import CardError, model_card
-    from youthsafe.detection.classifier import DEFAULT_MODEL_DIR
-
     try:
         card: dict[str, Any] | None = model_card(DEFAULT_MODEL_DIR)
     except CardError:

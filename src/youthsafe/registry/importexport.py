@@ -17,12 +17,11 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
+from youthsafe.core import audit, kernel
 from youthsafe.core.access import require
 from youthsafe.core.cells import undefuse
 from youthsafe.core.models import AuditAction, Jurisdiction, User
@@ -315,7 +314,7 @@ def _write(rows: list[_Row], *, actor: User, filename: str) -> ImportResult:
     result = ImportResult()
     reason = _("Imported from %(file)s") % {"file": filename}
     try:
-        with transaction.atomic():
+        with kernel.batch():  # the services join this one transaction
             for row in rows:
                 try:
                     outcome = _write_row(row, actor=actor, reason=reason)

@@ -114,11 +114,6 @@ class Platform(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def personal_fields(self) -> tuple[str, ...]:
-        """Fields that hold personal data: viewing them writes an audit row."""
-        return ("security_officer", "security_officer_phone", "security_officer_email")
-
 
 class PlatformControl(models.Model):
     """The state of one baseline control (see controls.py) at one platform, with its evidence."""

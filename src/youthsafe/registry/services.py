@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from youthsafe.core import audit
-from youthsafe.core.access import require, require_write_in
+from youthsafe.core import audit, kernel
+from youthsafe.core.access import require_write_in
 from youthsafe.core.models import AuditAction, AuditEvent, Jurisdiction, User
 from youthsafe.core.roles import Permission
 from youthsafe.registry.controls import CONTROLS_BY_ID
@@ -58,10 +57,23 @@ def _check_jurisdiction(actor: User, jurisdiction: Jurisdiction | None) -> None:
     require_write_in(actor, jurisdiction)
 
 
-@transaction.atomic
-def do_create_platform(*, actor: User, data: Mapping[str, Any]) -> Platform:
-    require(actor, Permission.PLATFORM_ADD)
+def _placed(*, actor: User, data: Mapping[str, Any], **_: Any) -> None:
+    """A new platform's jurisdiction: chosen, and one the actor may write in."""
     _check_jurisdiction(actor, data.get("jurisdiction"))
+
+
+def _moved(platform: Platform, *, actor: User, data: Mapping[str, Any], **_: Any) -> None:
+    """A platform moved to another jurisdiction: the actor must be able to write there too."""
+    if "jurisdiction" in data:
+        _check_jurisdiction(actor, data["jurisdiction"])
+
+
+def _where(platform: Platform, **_: Any) -> Jurisdiction:
+    return platform.jurisdiction
+
+
+@kernel.service(Permission.PLATFORM_ADD, check=_placed)
+def do_create_platform(*, actor: User, data: Mapping[str, Any]) -> Platform:
     platform = Platform(created_by=actor)
     _apply(platform, data)
     platform.save()
@@ -69,17 +81,13 @@ def do_create_platform(*, actor: User, data: Mapping[str, Any]) -> Platform:
     return platform
 
 
-@transaction.atomic
+@kernel.service(Permission.PLATFORM_CHANGE, scope=_where, check=_moved)
 def do_update_platform(
     platform: Platform, *, actor: User, data: Mapping[str, Any], expected_version: int | None = None,
     reason: str = "",
 ) -> Platform:
     """Change a platform. ``expected_version`` (from the form) refuses to overwrite a newer save."""
-    require(actor, Permission.PLATFORM_CHANGE)
-    require_write_in(actor, platform.jurisdiction)
-    if "jurisdiction" in data:
-        _check_jurisdiction(actor, data["jurisdiction"])
-    locked = Platform.objects.select_for_update(no_key=True).get(pk=platform.pk)
+    locked = kernel.lock(platform)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(_("Someone else changed this platform after you opened it. Reload and try again."))
     before = audit.snapshot(locked, EDITABLE_FIELDS)
@@ -93,13 +101,11 @@ def do_update_platform(
     return locked
 
 
-@transaction.atomic
+@kernel.service(Permission.PLATFORM_CHANGE, scope=_where)
 def do_set_controls(
     platform: Platform, *, actor: User, states: Mapping[str, tuple[str, str]], checked_at: dt.date | None = None
 ) -> int:
     """Record the state and evidence of baseline controls. ``states`` maps control id -> (status, evidence)."""
-    require(actor, Permission.PLATFORM_CHANGE)
-    require_write_in(actor, platform.jurisdiction)
     existing = {c.control_id: c for c in platform.controls.all()}
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -134,8 +140,3 @@ def record_list_view(platforms: list[Platform], *, actor: User) -> None:
         audit.record(AuditAction.VIEW, actor=actor, object_type="registry.platform",
                      object_repr=_("%(n)d platforms with contacts") % {"n": len(platforms)},
                      jurisdiction=actor.jurisdiction, after={"ids": [p.pk for p in platforms]})
-
-
-def ensure_visible(platform: Platform, actor: User) -> None:
-    if not actor.can_read_in(platform.jurisdiction):
-        raise PermissionDenied(_("This record belongs to a jurisdiction outside yours."))

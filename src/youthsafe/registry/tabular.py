@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from youthsafe.core import uploads
+from youthsafe.core import archives, uploads
 from youthsafe.core.cells import defuse
 
 MAX_COLUMNS = 100
@@ -177,8 +177,8 @@ def _check_archive(data: bytes, max_rows: int) -> None:
     """Refuse, before any XML is parsed, a workbook that unpacks to too much or holds an over-long cell, an
     over-wide row or more cells than an import of ``max_rows`` rows (see the module's docstring)."""
     try:
-        uploads.check_zip(io.BytesIO(data), XLSX_LIMITS)
-    except uploads.ArchiveError as exc:
+        archives.check_zip(io.BytesIO(data), XLSX_LIMITS)
+    except archives.ArchiveError as exc:
         raise TableError(exc.message) from exc
     max_cells = (max_rows + 1) * (MAX_COLUMNS + 1)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -245,7 +245,7 @@ def _scan_xml(member: IO[bytes], max_cells: int) -> None:
     parser.CharacterDataHandler = scan.text
     parser.StartDoctypeDeclHandler = scan.doctype  # no entities: nothing may expand while it is parsed
     try:
-        while chunk := member.read(uploads.CHUNK):
+        while chunk := member.read(archives.CHUNK):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError:

@@ -20,6 +20,7 @@ from youthsafe.registry import services
 from youthsafe.registry.controls import CONTROLS_BY_ID
 from youthsafe.registry.filters import filter_platforms
 from youthsafe.registry.forms import ControlsForm, ImportForm, PlatformFilterForm, PlatformForm
+from youthsafe.registry.importexport import export_platforms, import_platforms
 from youthsafe.registry.models import Platform
 
 PAGE_SIZE = 50
@@ -131,8 +132,6 @@ def platform_controls(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_EXPORT)
 def platform_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    from youthsafe.registry.importexport import export_platforms
-
     user = acting_user(request)
     _form, platforms = filtered_platforms(request, user)
     body = export_platforms(platforms, fmt, actor=user)
@@ -147,8 +146,6 @@ def platform_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @permission_required(Permission.PLATFORM_IMPORT)
 def platform_import(request: HttpRequest) -> HttpResponse:
-    from youthsafe.registry.importexport import import_platforms
-
     user = acting_user(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from youthsafe.core import indicators as ind
-from youthsafe.core.access import acting_user, jurisdictions_of
+from youthsafe.core.access import acting_user, jurisdictions_of, permission_required
 from youthsafe.core.models import User
+from youthsafe.core.roles import Permission
+from youthsafe.registry.stats import registry_summary
 from youthsafe.reports import categories, charts, stats
 from youthsafe.reports.forms import ScopeForm
 
@@ -108,10 +110,9 @@ def dashboard_context(request: HttpRequest, user: User) -> dict[str, Any]:
             "query": urlencode(scope.query)}
 
 
+@permission_required(Permission.DASHBOARD_VIEW)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    """Rendered for core's ``dashboard`` URL (its permission guard has run)."""
-    from youthsafe.registry.stats import registry_summary
-
+    """The home page after login (``/dashboard/``, URL name ``dashboard``: root_urls.py)."""
     user = acting_user(request)
     context = dashboard_context(request, user)
     context["registry"] = registry_summary(user)

@@ -11,6 +11,7 @@ Behind a reverse proxy, name it in ``YOUTHSAFE_TRUSTED_PROXY`` (and the headers 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -18,7 +19,11 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from waitress import serve
+
+from youthsafe.core.bodylimit import max_request_bytes
 
 RESTART_PAUSE = 1.0  # seconds before a dead server process is replaced (no tight loop on a crash at start)
 
@@ -35,10 +40,9 @@ def _listen(host: str, port: int, *, shared: bool) -> socket.socket:
 
 
 def _serve(host: str, port: int, threads: int, *, shared: bool) -> None:
-    from waitress import serve
-
-    from youthsafe.core.uploads import max_request_bytes
-    from youthsafe.core.wsgi import application
+    # Built in the process that serves it (after the fork, with --processes): each server process loads the
+    # middleware and URLs itself, and a failure there ends that process with its reason (Supervisor).
+    from youthsafe.core.wsgi import application  # noqa: PLC0415  (start-up: the WSGI app is built per process)
 
     # The application's own layer (core/proxy.py) decides which peer may set X-Forwarded-* and applies them;
     # waitress must hand them over untouched (its own handling trusts one address only, and would strip them).
@@ -48,8 +52,6 @@ def _serve(host: str, port: int, threads: int, *, shared: bool) -> None:
 
 
 def _proxy_line() -> str:
-    from django.conf import settings
-
     if not settings.BEHIND_PROXY:
         return "no trusted proxy: X-Forwarded-* headers are ignored (YOUTHSAFE_TRUSTED_PROXY)"
     headers = ", ".join(sorted(settings.YOUTHSAFE_TRUSTED_PROXY_HEADERS))
@@ -91,8 +93,6 @@ def _end_with_parent(parent: int) -> None:
     """A server process must not outlive its supervisor (killed with SIGKILL, it cannot stop them): an orphan
     would keep serving old code on the shared port. Linux delivers SIGTERM to the child when the parent dies."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the supervisor's SIGTERM handling is all there is

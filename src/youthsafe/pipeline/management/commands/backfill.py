@@ -19,7 +19,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import localtime
 
-from youthsafe.pipeline import backfill
+from youthsafe.pipeline import backfill, versions
+from youthsafe.pipeline.backfill_scan import REJECTS, BackfillError, Fields, Options
+from youthsafe.pipeline.models import Post, Source
 
 EXIT_UNUSABLE = 2
 EXIT_SOME_BAD = 3
@@ -90,29 +92,25 @@ class Command(BaseCommand):
             raise _unusable("--out DIR is required (where the results go)")
         if options["no_model"] and options["model"]:
             raise _unusable("--model and --no-model exclude each other")
-        opts = backfill.Options(
+        opts = Options(
             input=options["input"], out=options["out"], engine=options["engine"],
             input_format=options["input_format"],
-            fields=backfill.Fields(**{k: options[f"{k}_field"] for k in
-                                      ("id", "text", "author", "thread", "time", "location")}),
+            fields=Fields(**{k: options[f"{k}_field"] for k in ("id", "text", "author", "thread", "time", "location")}),
             model_dir=options["model"], rules_dir=options["rules"], use_default_model=not options["no_model"],
             overwrite=options["overwrite"], master=options["master"], conf=_conf(options["conf"]),
             partitions=options["partitions"],
         )
         try:
             summary = backfill.run(opts)
-        except backfill.BackfillError as exc:
+        except BackfillError as exc:
             raise _unusable(str(exc)) from exc
         self.stdout.write(summary.line())
         if summary.rejects:
             self.stderr.write(f"{summary.rejects} row(s) rejected, kept with their reason in "
-                              f"{opts.out.rstrip('/')}/{backfill.REJECTS}")
+                              f"{opts.out.rstrip('/')}/{REJECTS}")
             sys.exit(EXIT_SOME_BAD)
 
     def _compare(self, options: dict[str, Any]) -> None:
-        from youthsafe.pipeline import versions
-        from youthsafe.pipeline.models import Post, Source
-
         posts = Post.objects.all()
         if options["source"]:
             source = Source.objects.filter(name=options["source"]).first()

@@ -14,8 +14,8 @@ from youthsafe.core.models import Jurisdiction
 from youthsafe.detection.io import BadLine, InputError, Record, read_records
 from youthsafe.detection.progress import progress_bar
 from youthsafe.pipeline.models import Source, SourceKind
-from youthsafe.pipeline.records import MAX_LINE_BYTES
-from youthsafe.pipeline.services import IngestSummary, Rejected, ingest_batch, iter_batches
+from youthsafe.pipeline.records import MAX_LINE_BYTES, Rejected
+from youthsafe.pipeline.services import IngestSummary, ingest_batch, iter_batches
 
 EXIT_SOME_BAD = 3
 PRECOMPUTED = ("scan", "model_version", "rules_version")

@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from youthsafe.pipeline.services import default_engine
-from youthsafe.pipeline.stream import StreamSettings, Worker, WorkerStats, publish_file
+from youthsafe.pipeline.stream import StreamSettings, Worker, publish_file
+from youthsafe.pipeline.stream_store import WorkerStats
 
 
 class Command(BaseCommand):
